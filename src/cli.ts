@@ -1,18 +1,44 @@
 #!/usr/bin/env node
-/** `llava-studio <command>`: the headless CLI over src/core. */
-const commands: Record<string, (args: string[]) => Promise<number>> = {};
+/** `llava-studio <command>`: the headless CLI over src/core. Exit codes: 0 ok, 1 problems found, 2 unusable input. */
+import { runsCommand, runsUsage } from './cli/runsCommand';
+import { scalarsCommand, scalarsUsage } from './cli/scalarsCommand';
+import { processIo, UsageError, type Io } from './cli/usageError';
 
-async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  const command = name ? commands[name] : undefined;
-  if (!command) {
-    process.stderr.write(`usage: llava-studio <${Object.keys(commands).join('|')}> ...\n`);
-    return 2;
-  }
-  return command(rest);
+interface Command {
+  usage: string;
+  run: (args: string[], io: Io) => Promise<number>;
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
-  process.stderr.write(`llava-studio: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 2;
-});
+const commands: Record<string, Command> = {
+  scalars: { usage: scalarsUsage, run: scalarsCommand },
+  runs: { usage: runsUsage, run: runsCommand },
+};
+
+const usage = (): string => `usage:\n${Object.values(commands).map((c) => `  ${c.usage}`).join('\n')}\n`;
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    io.out(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`llava-studio: unknown command '${name}'\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    const known = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    io.err(`llava-studio ${name}: ${(error as Error).message}\n`);
+    if (!known) io.err(`(unexpected error; please report it)\n${(error as Error).stack ?? ''}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

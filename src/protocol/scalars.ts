@@ -1,4 +1,4 @@
-import { is, type Check, type NotifyEnvelope, type ReplyEnvelope, type RequestEnvelope } from './envelope';
+import { is, MessageError, type Check, type NotifyEnvelope, type ReplyEnvelope, type RequestEnvelope } from './envelope';
 
 /** One run/tag line. Typed arrays travel to the webview without JSON encoding. */
 export interface SeriesData {
@@ -18,6 +18,12 @@ export interface ScalarsRun {
   /** Text summaries (args/config) shown in the run's details. */
   texts: { tag: string; text: string }[];
   damage: { file: string; offset: number; reason: string }[];
+  /** Where the scalars came from; `pending` until the first read finished. Explains an empty run. */
+  origin: 'events' | 'trainer_state' | 'none' | 'pending';
+  /** How many TensorBoard event files the run has (a run with files but no scalars is graph/text-only). */
+  eventFiles: number;
+  /** Why reading the run failed, when it did (the panel shows it instead of charts). */
+  error: string | null;
 }
 
 export type XAxis = 'step' | 'relative' | 'wall';
@@ -48,7 +54,9 @@ export type ScalarsHostMessage =
   /** A run's lines were rebuilt (file replaced, resume de-duplication): drop its points, then use these. */
   | NotifyEnvelope<'replaceRun', { run: string; series: SeriesData[] }>
   | NotifyEnvelope<'runs', { runs: ScalarsRun[] }>
-  | ReplyEnvelope<unknown>;
+  /** Show only tags matching this regex (the panel was opened again from a tag). */
+  | NotifyEnvelope<'setTagFilter', { tagFilter: string }>
+  | ReplyEnvelope<ExportResult>;
 
 export interface ExportParams {
   format: 'csv' | 'json' | 'png';
@@ -57,17 +65,21 @@ export interface ExportParams {
   dataUrl?: string;
 }
 
+/** Reply to `export`: where the file went, or that the user cancelled the Save dialog. */
+export type ExportResult = { path: string } | { cancelled: true };
+
 /** Webview → host. */
 export type ScalarsWebviewMessage =
   | NotifyEnvelope<'ready', Record<string, never>>
   | NotifyEnvelope<'state', ScalarsViewState>
+  /** ms: from the bundle starting to run to the first frame showing every on-screen card; points: raw points loaded. */
   | NotifyEnvelope<'firstPaint', { ms: number; points: number }>
   | RequestEnvelope<'export', ExportParams>;
 
 const viewState: Check = is.object({
   runIds: is.array(is.maxLength(4096), 1000),
   hiddenRuns: is.array(is.maxLength(4096), 1000),
-  smoothing: (v, p) => { is.number(v, p); if ((v as number) < 0 || (v as number) > 0.999) throw new Error(`${p}: smoothing out of range`); },
+  smoothing: (v, p) => { is.number(v, p); if ((v as number) < 0 || (v as number) > 0.999) throw new MessageError(p, `expected 0..0.999, got ${String(v)}`); },
   xAxis: is.literal('step', 'relative', 'wall'),
   tagFilter: is.maxLength(1000),
   logY: is.boolean,

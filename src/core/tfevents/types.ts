@@ -33,3 +33,14 @@ export interface EventFileDelta {
   /** True when the file shrank or was replaced, so earlier points from it must be forgotten. */
   reset: boolean;
 }
+
+/** Everything read from a whole file or buffer in one go (`readEventFile`, `parseEventBytes`). */
+export interface EventFileContents {
+  records: number;
+  scalars: Map<string, ScalarSeries>;
+  texts: TextSummary[];
+  fileVersion: string | null;
+  damage: Damage | null;
+  /** Bytes of whole, valid records from the start; less than the size when the tail is unwritten or damaged. */
+  validBytes: number;
+}

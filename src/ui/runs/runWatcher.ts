@@ -1,0 +1,94 @@
+import * as vscode from 'vscode';
+import type { RunIndex } from '../../core/runs/runIndex';
+
+/** Files whose change can alter a run's node: its markers, event files, checkpoint contents. */
+const RUN_FILES = '**/{trainer_state.json,run.json,all_results.json,train_results.json,adapter_config.json,adapter_model.safetensors,events.out.tfevents.*}';
+const CHECKPOINT_DIRS = '**/checkpoint-*';
+
+export interface RunWatcherEvents {
+  runChanged(runPath: string): void;
+  runsAddedOrRemoved(): void;
+}
+
+/**
+ * Watches every root for run files and folds bursts of events (a checkpoint save writes dozens of
+ * files) into one refresh per run. Unknown paths trigger a rescan for new runs. A slow timer also
+ * refreshes live runs, since "live" turns into "idle" without any file event.
+ */
+export class RunWatcher implements vscode.Disposable {
+  private watchers: vscode.FileSystemWatcher[] = [];
+  private readonly pendingRuns = new Set<string>();
+  private rescanPending = false;
+  private timer: NodeJS.Timeout | undefined;
+  private liveTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly index: RunIndex,
+    private readonly events: RunWatcherEvents,
+    private readonly debounceMs = 300,
+    liveRefreshMs = 30_000,
+  ) {
+    this.liveTimer = setInterval(() => {
+      for (const run of this.index.summaries()) if (run.status === 'live') this.schedule(run.path);
+    }, liveRefreshMs);
+  }
+
+  watch(roots: vscode.Uri[]): void {
+    for (const watcher of this.watchers) watcher.dispose();
+    this.watchers = roots.flatMap((root) => [RUN_FILES, CHECKPOINT_DIRS].map((glob) => {
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, glob));
+      const onEvent = (uri: vscode.Uri): void => this.onPath(uri.fsPath);
+      watcher.onDidCreate(onEvent);
+      watcher.onDidChange(onEvent);
+      watcher.onDidDelete(onEvent);
+      return watcher;
+    }));
+  }
+
+  /** Called for any changed path (also usable by other parts that know a run changed). */
+  onPath(path: string): void {
+    const run = this.index.runContaining(path);
+    if (run) this.schedule(run);
+    else this.scheduleRescan();
+  }
+
+  schedule(runPath: string): void {
+    this.pendingRuns.add(runPath);
+    this.arm();
+  }
+
+  scheduleRescan(): void {
+    this.rescanPending = true;
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => void this.flush(), this.debounceMs);
+  }
+
+  private async flush(): Promise<void> {
+    this.timer = undefined;
+    const runs = [...this.pendingRuns];
+    this.pendingRuns.clear();
+    if (this.rescanPending) {
+      this.rescanPending = false;
+      const change = await this.index.rescan();
+      if (change.added.length > 0 || change.removed.length > 0) this.events.runsAddedOrRemoved();
+      for (const run of change.changed) this.events.runChanged(run);
+      return;
+    }
+    for (const run of runs) {
+      const before = JSON.stringify(this.index.get(run));
+      const after = await this.index.refresh(run);
+      if (!after) this.events.runsAddedOrRemoved();
+      else if (JSON.stringify(after) !== before) this.events.runChanged(run);
+    }
+  }
+
+  dispose(): void {
+    for (const watcher of this.watchers) watcher.dispose();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.liveTimer) clearInterval(this.liveTimer);
+  }
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { discoverRunFolders } from '../../../src/core/runs/discover';
+import { sortEventFiles } from '../../../src/core/runs/layout';
+import { goldenDir, makeTree } from '../helpers/tempTree';
+
+describe('run discovery', () => {
+  const tree = makeTree({
+    // HF Trainer output dir mid-training: no top-level trainer_state.json yet
+    'out/llava-lora/checkpoint-100/trainer_state.json': '{}',
+    'out/llava-lora/checkpoint-200/adapter_config.json': '{}',
+    'out/llava-lora/runs/Nov28_10-00-00_host/events.out.tfevents.1764324000.host.1.0': '',
+    'out/llava-lora/runs/Nov28_12-00-00_host/events.out.tfevents.1764331200.host.2.0': '',
+    // seed-notebook style: only logs under runs/
+    'notebook/runs/Jan01_00-00-00_box/events.out.tfevents.1700000000.box.9.0': '',
+    // Keras: each writer folder is its own run, as in TensorBoard
+    'keras/logs/fit/20220213-124139/train/events.out.tfevents.1644728510.mac.local.1.0.v2': '',
+    'keras/logs/fit/20220213-124139/validation/events.out.tfevents.1644728574.mac.local.1.1.v2': '',
+    // our own run
+    'ours/run-1/run.json': '{"status":"running"}',
+    // never searched
+    'node_modules/pkg/trainer_state.json': '{}',
+    '.hidden/trainer_state.json': '{}',
+    'deep/a/b/c/d/e/f/g/trainer_state.json': '{}',
+    'empty/': '',
+  });
+  after(() => tree.remove());
+
+  it('finds every kind of run folder and nothing else', async () => {
+    const runs = await discoverRunFolders([tree.root]);
+    assert.deepEqual(runs.map((r) => r.name), [
+      'keras/logs/fit/20220213-124139/train',
+      'keras/logs/fit/20220213-124139/validation',
+      'notebook',
+      'ours/run-1',
+      'out/llava-lora',
+    ]);
+  });
+
+  it('gives a run every event file under runs/*, oldest first, and does not list checkpoints as runs', async () => {
+    const runs = await discoverRunFolders([tree.root]);
+    const lora = runs.find((r) => r.name === 'out/llava-lora')!;
+    assert.deepEqual(lora.eventFiles.map((f) => f.slice(lora.path.length + 1)), [
+      'runs/Nov28_10-00-00_host/events.out.tfevents.1764324000.host.1.0',
+      'runs/Nov28_12-00-00_host/events.out.tfevents.1764331200.host.2.0',
+    ]);
+    assert.deepEqual(lora.signals.checkpointDirs.sort(), ['checkpoint-100', 'checkpoint-200']);
+  });
+
+  it('respects maxDepth and a custom exclude list', async () => {
+    const deep = await discoverRunFolders([tree.root], { maxDepth: 9 });
+    assert.ok(deep.some((r) => r.name === 'deep/a/b/c/d/e/f/g'));
+    const excluded = await discoverRunFolders([tree.root], { exclude: ['keras', 'out', 'node_modules'] });
+    assert.deepEqual(excluded.map((r) => r.name), ['notebook', 'ours/run-1']);
+  });
+
+  it('names a root that is itself a run by its folder name', async () => {
+    const runs = await discoverRunFolders([join(tree.root, 'out/llava-lora')]);
+    assert.deepEqual(runs.map((r) => r.name), ['llava-lora']);
+  });
+
+  it('returns nothing for a missing root', async () => {
+    assert.deepEqual(await discoverRunFolders([join(tree.root, 'missing')]), []);
+  });
+
+  it('sorts event files by creation time then counter', () => {
+    assert.deepEqual(sortEventFiles(['/r/events.out.tfevents.20.h.1.1', '/r/events.out.tfevents.20.h.1.0', '/r/events.out.tfevents.10.h']), [
+      '/r/events.out.tfevents.10.h', '/r/events.out.tfevents.20.h.1.0', '/r/events.out.tfevents.20.h.1.1',
+    ]);
+  });
+
+  it('finds the golden runs', async function () {
+    const golden = goldenDir();
+    if (!golden) return this.skip();
+    const runs = await discoverRunFolders([join(golden, 'tfevents'), join(golden, 'hf_trainer')]);
+    assert.deepEqual(runs.map((r) => r.name).sort(), [
+      'hf_trainer_t5',
+      'keras_tf2/logs/fit/20220213-124139/train',
+      'keras_tf2/logs/fit/20220213-124139/validation',
+      'qwen3_4b_grpo',
+      'smolvlm256m_lora',
+      'tensorboardx_2017',
+      'tf_estimator_graph_only',
+    ]);
+    const t5 = runs.find((r) => r.name === 'hf_trainer_t5')!;
+    assert.equal(t5.eventFiles.length, 2);
+    assert.match(t5.eventFiles[0]!, /\.0$/);
+  });
+});
