@@ -50,6 +50,12 @@ describe('.vscodeignore', () => {
     'node_modules/@node-rs/crc32-linux-x64-musl/crc32.linux-x64-musl.node',
     'node_modules/@img/sharp-linuxmusl-x64/lib/sharp-linuxmusl-x64.node',
     'node_modules/@img/sharp-darwin-arm64/lib/sharp-darwin-arm64.node',
+    'node_modules/onnxruntime-node/lib/backend.ts',
+    'node_modules/onnxruntime-node/script/install.js',
+    'node_modules/@huggingface/transformers/src/models.js',
+    'node_modules/@huggingface/transformers/dist/transformers.web.js',
+    'node_modules/@huggingface/transformers/dist/transformers.node.min.cjs',
+    'node_modules/@huggingface/transformers/dist/ort-wasm-simd-threaded.jsep.mjs',
   ];
   for (const file of leftOut) it(`leaves out ${file}`, () => assert.equal(ships(file), false));
 
@@ -72,6 +78,8 @@ describe('.vscodeignore', () => {
     'node_modules/@img/sharp-linux-x64/lib/sharp-linux-x64.node',
     'node_modules/@img/sharp-libvips-linux-x64/lib/libvips-cpp.so.8.17.3',
     'node_modules/@huggingface/transformers/dist/transformers.node.cjs',
+    'node_modules/@huggingface/transformers/dist/transformers.node.mjs',
+    'node_modules/onnxruntime-node/dist/index.js',
   ];
   for (const file of shipped) it(`ships ${file}`, () => assert.equal(ships(file), true));
 });

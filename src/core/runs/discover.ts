@@ -1,4 +1,4 @@
-import { basename, join, relative } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { findEventFiles, folderSignals, listDir, type FolderSignals } from './layout';
 
 /** A folder recognised as a run, before anything inside it has been read. */
@@ -17,6 +17,9 @@ export interface DiscoverOptions {
   /** Folder names never descended into. */
   exclude?: string[];
 }
+
+/** The log folder name torch's SummaryWriter and HF Trainer pick by default: `Nov28_10-00-00_host`. */
+export const WRITER_DEFAULT_DIR = /^[A-Z][a-z]{2}\d{2}_\d{2}-\d{2}-\d{2}_/;
 
 const DEFAULT_EXCLUDE = ['node_modules', '.git', '.venv', 'venv', '__pycache__', 'wandb'];
 
@@ -40,8 +43,11 @@ export async function discoverRunFolders(roots: string[], options: DiscoverOptio
     let eventFiles: string[] | null = null;
     if (isRunFolder(signals)) eventFiles = await findEventFiles(dir);
     else if (signals.hasRunsDir) {
+      // HF Trainer (and torch's SummaryWriter default) log to runs/<Mon DD_HH-MM-SS_host>/: such
+      // folders belong to the output dir above. Custom names (runs/exp1, runs/exp2) are separate runs.
       const nested = await findEventFiles(join(dir, 'runs'), 2);
-      if (nested.length > 0) eventFiles = nested;
+      const byWriterDefault = nested.filter((file) => WRITER_DEFAULT_DIR.test(relative(join(dir, 'runs'), file).split(sep)[0] ?? ''));
+      if (nested.length > 0 && byWriterDefault.length === nested.length) eventFiles = nested;
     }
     if (eventFiles) {
       const rel = relative(root, dir);

@@ -67,6 +67,8 @@ export class RunScalarsReader implements RunScalarsSource {
         state.texts = [];
         replace = true;
       }
+      // Damage found after the first read must reach viewers: a rebuild carries it.
+      if (delta.damage && !state.damage) replace = true;
       state.damage = delta.damage;
       state.texts.push(...delta.texts);
       newTexts.push(...delta.texts);

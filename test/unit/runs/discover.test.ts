@@ -16,6 +16,9 @@ describe('run discovery', () => {
     // Keras: each writer folder is its own run, as in TensorBoard
     'keras/logs/fit/20220213-124139/train/events.out.tfevents.1644728510.mac.local.1.0.v2': '',
     'keras/logs/fit/20220213-124139/validation/events.out.tfevents.1644728574.mac.local.1.1.v2': '',
+    // TensorBoard convention: runs/<name>/ with custom names are separate runs
+    'tb/runs/exp1/events.out.tfevents.1700000000.box.1.0': '',
+    'tb/runs/exp2/events.out.tfevents.1700000100.box.2.0': '',
     // our own run
     'ours/run-1/run.json': '{"status":"running"}',
     // never searched
@@ -34,6 +37,8 @@ describe('run discovery', () => {
       'notebook',
       'ours/run-1',
       'out/llava-lora',
+      'tb/runs/exp1',
+      'tb/runs/exp2',
     ]);
   });
 
@@ -50,7 +55,7 @@ describe('run discovery', () => {
   it('respects maxDepth and a custom exclude list', async () => {
     const deep = await discoverRunFolders([tree.root], { maxDepth: 9 });
     assert.ok(deep.some((r) => r.name === 'deep/a/b/c/d/e/f/g'));
-    const excluded = await discoverRunFolders([tree.root], { exclude: ['keras', 'out', 'node_modules'] });
+    const excluded = await discoverRunFolders([tree.root], { exclude: ['keras', 'out', 'node_modules', 'tb'] });
     assert.deepEqual(excluded.map((r) => r.name), ['notebook', 'ours/run-1']);
   });
 
@@ -79,7 +84,7 @@ describe('run discovery', () => {
       'keras_tf2/logs/fit/20220213-124139/validation',
       'qwen3_4b_grpo',
       'smolvlm256m_lora',
-      'tensorboardx_2017',
+      'tensorboardx_2017/runs/example',
       'tf_estimator_graph_only',
     ]);
     const t5 = runs.find((r) => r.name === 'hf_trainer_t5')!;

@@ -58,6 +58,20 @@ describe('RunScalarsReader', () => {
     assert.deepEqual(reader.snapshot().series.get('train/loss')!.step, [1, 2]);
   });
 
+  it('damage appearing in a live file is reported through a rebuild, keeping the points before it', async () => {
+    writeFileSync(first(), encodeRecords(loss([1, 2])));
+    const reader = new RunScalarsReader(join(tree.root, 'run'), openEventTail);
+    await reader.update();
+    const bad = encodeRecords(loss([3]));
+    bad[bad.length - 1]! ^= 0xff;
+    appendFileSync(first(), bad);
+    const update = await reader.update();
+    assert.equal(update.kind, 'replace');
+    const snapshot = reader.snapshot();
+    assert.equal(snapshot.damage.length, 1);
+    assert.deepEqual(snapshot.series.get('train/loss')!.step, [1, 2]);
+  });
+
   it('a deleted event file rebuilds the run without it', async () => {
     writeFileSync(first(), encodeRecords(loss([1, 2])));
     writeFileSync(second(), encodeRecords(loss([3])));
