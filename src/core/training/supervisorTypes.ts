@@ -1,0 +1,42 @@
+import type { Alert } from './alerts';
+import type { WorkerEvent } from './events';
+import type { BadLine } from './eventsTail';
+import type { FitSuggestion } from './fit';
+import type { LocalPlan } from './launchPlan';
+import type { KillFn } from './processInfo';
+import type { GpuInfo } from './probe';
+import type { RunRecord, RunState } from './runRecord';
+import type { TrainConfig } from './schema';
+import type { SlurmClient, SlurmPlan } from './slurm';
+import type { SpawnFn } from './spawnWorker';
+
+export interface SupervisorDeps {
+  spawn?: SpawnFn;
+  kill?: KillFn;
+  now?: () => Date;
+  hostname?: () => string;
+  slurm?: SlurmClient;
+  /** How often events.jsonl and the process are checked (ms). */
+  pollMs?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Settings that would fit, for an out-of-memory alert (default: the VRAM estimator's). */
+  fitAdvisor?: (record: RunRecord) => Promise<FitSuggestion[]>;
+}
+
+export type SupervisorNotice =
+  | { kind: 'event'; event: WorkerEvent }
+  | { kind: 'status'; status: RunState; record: RunRecord }
+  | { kind: 'alert'; alert: Alert }
+  | { kind: 'bad-line'; line: BadLine };
+
+export interface LaunchRequest {
+  /** Paths already resolved (resolveConfigPaths). */
+  config: TrainConfig;
+  plan: LocalPlan | SlurmPlan;
+  name?: string;
+  /** Secret values for the plan's secretEnv names; never written anywhere. */
+  secrets?: Record<string, string>;
+  gpus?: GpuInfo[];
+}
+
+export type ReattachResult = 'following' | 'ended' | 'foreign-host';
