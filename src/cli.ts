@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 /** `llava-studio <command>`: the headless CLI over src/core. Exit codes: 0 ok, 1 problems found, 2 unusable input. */
+import { chatCommand, chatUsage } from './cli/chatCommand';
 import { runsCommand, runsUsage } from './cli/runsCommand';
+import { probeCommand, probeUsage } from './cli/probeCommand';
+import { initConfigCommand, initConfigUsage } from './cli/initConfigCommand';
+import { estimateCommand, estimateUsage } from './cli/estimateCommand';
+import { trainCommand, trainUsage } from './cli/trainCommand';
 import { scalarsCommand, scalarsUsage } from './cli/scalarsCommand';
+import { validateCommand, validateUsage } from './cli/validateCommand';
+import { convertCommand, convertUsage } from './cli/convertCommand';
 import { processIo, UsageError, type Io } from './cli/usageError';
 
 interface Command {
@@ -12,6 +19,13 @@ interface Command {
 const commands: Record<string, Command> = {
   scalars: { usage: scalarsUsage, run: scalarsCommand },
   runs: { usage: runsUsage, run: runsCommand },
+  probe: { usage: probeUsage, run: probeCommand },
+  'init-config': { usage: initConfigUsage, run: initConfigCommand },
+  estimate: { usage: estimateUsage, run: estimateCommand },
+  train: { usage: trainUsage, run: trainCommand },
+  chat: { usage: chatUsage, run: chatCommand },
+  validate: { usage: validateUsage, run: validateCommand },
+  convert: { usage: convertUsage, run: convertCommand },
 };
 
 const usage = (): string => `usage:\n${Object.values(commands).map((c) => `  ${c.usage}`).join('\n')}\n`;
