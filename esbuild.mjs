@@ -19,7 +19,7 @@ const hostExternals = [
 ];
 
 /** Webview entry points: webview/<name>/main.ts → dist/webview/<name>.js (+ .css when present). */
-export const webviews = ['scalars'];
+export const webviews = ['scalars', 'chat'];
 
 const common = {
   bundle: true,

@@ -6,6 +6,7 @@ import { RunDetailsProvider } from './ui/runs/runDetails';
 import type { RunsTreeNode } from './ui/runs/runNodes';
 import { RunsTreeProvider } from './ui/runs/runsTreeProvider';
 import { RunWatcher } from './ui/runs/runWatcher';
+import { registerChat } from './ui/chat/registerChat';
 import { registerScalars } from './ui/scalarsWiring';
 import { discoverOptions, runRoots } from './ui/settings';
 
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): LlavaStudioApi {
     watcher,
     { dispose: () => index.dispose() },
     ...scalars.disposables,
+    ...registerChat(context, { log: (message) => output.warn(message) }),
     vscode.workspace.registerTextDocumentContentProvider(RUN_DETAILS_SCHEME, new RunDetailsProvider(index)),
     ...registerRunCommands({
       index,
