@@ -16,10 +16,12 @@ const hostExternals = [
   'apache-arrow',
   'hyparquet',
   'hyparquet-compressors',
+  '@huggingface/hub',
+  'ajv',
 ];
 
 /** Webview entry points: webview/<name>/main.ts → dist/webview/<name>.js (+ .css when present). */
-export const webviews = ['scalars', 'chat'];
+export const webviews = ['scalars', 'chat', 'train'];
 
 const common = {
   bundle: true,

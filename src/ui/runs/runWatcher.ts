@@ -1,3 +1,4 @@
+import { sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunIndex } from '../../core/runs/runIndex';
 
@@ -35,14 +36,27 @@ export class RunWatcher implements vscode.Disposable {
 
   watch(roots: vscode.Uri[]): void {
     for (const watcher of this.watchers) watcher.dispose();
-    this.watchers = roots.flatMap((root) => [RUN_FILES, CHECKPOINT_DIRS].map((glob) => {
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, glob));
-      const onEvent = (uri: vscode.Uri): void => this.onPath(uri.fsPath);
-      watcher.onDidCreate(onEvent);
-      watcher.onDidChange(onEvent);
-      watcher.onDidDelete(onEvent);
-      return watcher;
-    }));
+    this.watchers = roots.flatMap((root) => {
+      const watchers = [RUN_FILES, CHECKPOINT_DIRS].map((glob) => {
+        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, glob));
+        const onEvent = (uri: vscode.Uri): void => this.onPath(uri.fsPath);
+        watcher.onDidCreate(onEvent);
+        watcher.onDidChange(onEvent);
+        watcher.onDidDelete(onEvent);
+        return watcher;
+      });
+      // Removing a whole folder reports only the folder: watch deletes of anything (they are rare).
+      const deletes = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '**/*'), true, true, false);
+      deletes.onDidDelete((uri) => this.onDeleted(uri.fsPath));
+      return [...watchers, deletes];
+    });
+  }
+
+  /** A deleted path may be a run folder, or hold several: refresh each run at or below it. */
+  onDeleted(path: string): void {
+    const below = this.index.summaries().filter((run) => run.path === path || run.path.startsWith(path + sep));
+    if (below.length > 0) for (const run of below) this.schedule(run.path);
+    else this.onPath(path);
   }
 
   /** Called for any changed path (also usable by other parts that know a run changed). */
