@@ -7,6 +7,7 @@ import type { RunsTreeNode } from './ui/runs/runNodes';
 import { RunsTreeProvider } from './ui/runs/runsTreeProvider';
 import { RunWatcher } from './ui/runs/runWatcher';
 import { registerChat } from './ui/chat/registerChat';
+import { registerTraining } from './ui/training/registerTraining';
 import { registerScalars } from './ui/scalarsWiring';
 import { discoverOptions, runRoots } from './ui/settings';
 
@@ -76,6 +77,21 @@ export function activate(context: vscode.ExtensionContext): LlavaStudioApi {
   const ready = rescan().catch((error: unknown) => {
     void vscode.window.showErrorMessage(`LLaVA Studio could not scan for runs: ${(error as Error).message}`);
   });
+  context.subscriptions.push(...registerTraining(context, {
+    index,
+    // Refresh the run first, then the panels: a panel poked earlier would still show "live" after a stop.
+    pokeRun: (runPath) => {
+      void index.refresh(runPath).then((summary) => {
+        if (summary) tree.refreshRun(runPath);
+        else tree.refreshAll();
+        scalars.poke(runPath);
+      });
+    },
+    refreshRuns: rescan,
+    openScalars: (runPaths) => scalars.open(runPaths),
+    log: (message) => output.warn(message),
+    ready,
+  }));
   return { runIndex: index, runsTree: tree, ready };
 }
 
