@@ -21,7 +21,7 @@ const hostExternals = [
 ];
 
 /** Webview entry points: webview/<name>/main.ts → dist/webview/<name>.js (+ .css when present). */
-export const webviews = ['scalars', 'chat', 'train'];
+export const webviews = ['scalars', 'chat', 'train', 'dataset'];
 
 const common = {
   bundle: true,

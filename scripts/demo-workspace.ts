@@ -251,6 +251,22 @@ function writeDataset(root: string): void {
   write(join(dir, 'DEMO-README.md'), readme('demo-llava', `${rows.length} LLaVA-format conversations (\`llava_demo.json\`) about ${Object.keys(IMAGES).length} generated 64×64 PNG images.`));
 }
 
+/** A small messages-JSONL dataset with one row per problem the Dataset Preview reports (DEMO data). */
+function writeProblemDataset(root: string): void {
+  const dir = join(root, 'datasets', 'demo-problems');
+  for (const name of ['red.png', 'green.png', 'blue.png']) write(join(dir, 'images', name), png(64, IMAGES[name]!.pixel, DEMO_NOTE));
+  const turn = (question: string, answer: string) => [{ role: 'user', content: question }, { role: 'assistant', content: answer }];
+  const rows = [
+    { id: 'problem-0001', messages: turn('<image>\nWhat colour is this image?', IMAGES['red.png']!.answer), images: ['images/red.png'] },
+    { id: 'problem-0002', messages: turn('<image>\nDescribe the image.', 'A purple square (the file is missing: demo of image_missing).'), images: ['images/purple.png'] },
+    { id: 'problem-0003', messages: turn('<image>\n<image>\nCompare the two images.', 'Two markers but one image: demo of image_token_mismatch.'), images: ['images/green.png'] },
+    { id: 'problem-0004', messages: turn('<image>\nWhat does <img src=x onerror="window.__xss=1"> do? <script>window.__xss=1</script>', 'Shown as text, never run (demo of hostile text).'), images: ['images/green.png'] },
+    { id: 'problem-0005', messages: turn('<image>\nDescribe the image in great detail.', Array.from({ length: 160 }, (_, i) => `Sentence ${i + 1} of a demo answer that is far too long for a 2048-token training sequence.`).join(' ')), images: ['images/blue.png'] },
+  ];
+  write(join(dir, 'train.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  write(join(dir, 'DEMO-README.md'), readme('demo-problems', `${rows.length} messages-JSONL rows, each showing one problem the Dataset Preview reports: a missing image, an image-token mismatch, hostile HTML text, a row over 2048 tokens.`));
+}
+
 function writeRun(root: string, run: DemoRun, now: number): string {
   const dir = join(root, 'runs', run.name);
   const finished = run.stepsDone >= run.maxSteps;
@@ -308,6 +324,7 @@ export function generateDemoWorkspace(root: string, now = Date.now()): DemoWorks
   mkdirSync(root, { recursive: true });
   if (readdirSync(root).length > 0) throw new Error(`demo workspace: ${root} is not empty`);
   writeDataset(root);
+  writeProblemDataset(root);
   const eventFiles: Record<string, string> = {};
   for (const run of DEMO_RUNS) eventFiles[run.name] = writeRun(root, run, now);
   const liveRun = DEMO_RUNS.find((r) => r.stepsDone < r.maxSteps)!;
@@ -316,6 +333,7 @@ export function generateDemoWorkspace(root: string, now = Date.now()): DemoWorks
     'the loss curves, checkpoints and adapter weights are synthetic.',
     '',
     '- `datasets/demo-llava/`: a tiny LLaVA JSON dataset with 64×64 PNG images.',
+    '- `datasets/demo-problems/`: a messages-JSONL dataset with one problem per row (missing image, token mismatch, hostile text, too long).',
     ...DEMO_RUNS.map((r) => `- \`runs/${r.name}/\`: ${r.stepsDone < r.maxSteps ? 'a "live" run' : 'a finished run'} (HF Trainer output folder with checkpoints and a TensorBoard event file).`),
   ].join('\n')));
   return { root, eventFiles, live: { run: liveRun.name, eventFile: eventFiles[liveRun.name]!, nextStep: liveRun.stepsDone + DEMO_LOG_EVERY } };

@@ -7,6 +7,7 @@ import type { RunsTreeNode } from './ui/runs/runNodes';
 import { RunsTreeProvider } from './ui/runs/runsTreeProvider';
 import { RunWatcher } from './ui/runs/runWatcher';
 import { registerChat } from './ui/chat/registerChat';
+import { registerDatasetPreview } from './ui/dataset/registerDatasetPreview';
 import { registerTraining } from './ui/training/registerTraining';
 import { registerScalars } from './ui/scalarsWiring';
 import { discoverOptions, runRoots } from './ui/settings';
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): LlavaStudioApi {
     { dispose: () => index.dispose() },
     ...scalars.disposables,
     ...registerChat(context, { log: (message) => output.warn(message) }),
+    ...registerDatasetPreview(context, { log: (message) => output.warn(message) }),
     vscode.workspace.registerTextDocumentContentProvider(RUN_DETAILS_SCHEME, new RunDetailsProvider(index)),
     ...registerRunCommands({
       index,
