@@ -7,20 +7,31 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { installVscodeStub } from './support/vscodeStub';
+import { installVscodeStub, Uri } from './support/vscodeStub';
 
-const HEAVY = ['sharp', 'onnxruntime-node', '@huggingface/transformers', 'apache-arrow', 'hyparquet'];
+const HEAVY = ['sharp', 'onnxruntime-node', '@huggingface/transformers', '@huggingface/hub', 'apache-arrow', 'hyparquet', 'ajv'];
 
 export async function run(): Promise<Record<string, number>> {
   const root = resolve(__dirname, '..');
   execFileSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: root, stdio: 'ignore' });
   const bundle = join(root, 'dist/extension.js');
   installVscodeStub(mkdtempSync(join(tmpdir(), 'llava-bench-ws-')));
+  const storage = mkdtempSync(join(tmpdir(), 'llava-bench-storage-'));
 
   const times: number[] = [];
   for (let i = 0; i < 15; i++) {
     for (const key of Object.keys(require.cache)) if (key.startsWith(join(root, 'dist'))) delete require.cache[key];
-    const context = { subscriptions: [] as { dispose(): void }[], extensionUri: { fsPath: root }, extensionPath: root, globalState: { get: () => undefined, update: async () => {} }, workspaceState: { get: () => undefined, update: async () => {} } };
+    const memento = { get: () => undefined, update: async () => {}, keys: () => [] };
+    const context = {
+      subscriptions: [] as { dispose(): void }[],
+      extensionUri: Uri.file(root),
+      extensionPath: root,
+      globalStorageUri: Uri.file(join(storage, 'global')),
+      storageUri: Uri.file(join(storage, 'workspace')),
+      globalState: memento,
+      workspaceState: memento,
+      secrets: { get: async () => undefined, store: async () => {}, delete: async () => {}, onDidChange: () => ({ dispose() {} }) },
+    };
     const started = performance.now();
     const extension = require(bundle) as { activate(context: unknown): unknown };
     extension.activate(context);

@@ -10,6 +10,7 @@ const inertProxy: unknown = new Proxy(inert, {
   get: (_target, prop) => (prop === 'dispose' ? () => {} : prop === Symbol.iterator ? [][Symbol.iterator] : inertProxy),
   apply: () => inertProxy,
   construct: () => inertProxy as object,
+  set: () => true,
 });
 
 class EventEmitter<T> {
@@ -26,7 +27,7 @@ class EventEmitter<T> {
   }
 }
 
-class Uri {
+export class Uri {
   private constructor(readonly scheme: string, readonly fsPath: string) {}
   get path(): string { return this.fsPath; }
   static file(path: string): Uri { return new Uri('file', path); }
@@ -62,6 +63,9 @@ export function vscodeStub(workspaceFolder: string): Record<string, unknown> {
       onDidChangeWorkspaceFolders: event,
       onDidChangeConfiguration: event,
     }, { get: (target, prop) => (prop in target ? (target as Record<string | symbol, unknown>)[prop] : inertProxy) }),
+    ...Object.fromEntries(['languages', 'tasks', 'debug', 'scm', 'authentication', 'notebooks', 'tests', 'chat', 'lm',
+      'ProgressLocation', 'QuickPickItemKind', 'DiagnosticSeverity', 'Diagnostic', 'Range', 'Position', 'Selection',
+      'TabInputWebview', 'TabInputCustom', 'TabInputText', 'FileType', 'ColorThemeKind'].map((name) => [name, inertProxy])),
     env: inertProxy,
     extensions: inertProxy,
     l10n: { t: (message: string) => message },
@@ -70,7 +74,9 @@ export function vscodeStub(workspaceFolder: string): Record<string, unknown> {
 
 /** Makes `require('vscode')` resolve to the stub for the rest of this process. */
 export function installVscodeStub(workspaceFolder: string): void {
-  const stub = vscodeStub(workspaceFolder);
+  const known = vscodeStub(workspaceFolder);
+  // Namespaces and classes not modelled above (languages, tabs, enums…) are inert.
+  const stub = new Proxy(known, { get: (target, prop) => (prop in target ? target[prop as string] : inertProxy) });
   const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
   const original = loader._load;
   loader._load = function (request: string, ...rest: unknown[]) {

@@ -1,4 +1,4 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { LORA_DEFAULTS, PROJECTOR_LR_DEFAULTS, trainConfigSchema, type TrainConfig, type TrainMethod } from './schema';
@@ -19,6 +19,8 @@ let validators: { strict: ValidateFunction; filling: ValidateFunction } | null =
 
 function compile(): { strict: ValidateFunction; filling: ValidateFunction } {
   if (validators) return validators;
+  // ajv (~200 KB) loads on the first validation, not when the extension activates.
+  const Ajv = (require('ajv') as typeof import('ajv')).default;
   const make = (useDefaults: boolean): ValidateFunction => {
     const ajv = new Ajv({ allErrors: true, useDefaults, allowUnionTypes: true, strict: true, verbose: true });
     ajv.addFormat('regex', (text: string) => {
