@@ -33,7 +33,8 @@ export function activate(context: vscode.ExtensionContext): LlavaStudioApi {
     runsAddedOrRemoved: () => tree.refreshAll(),
   });
   const output = vscode.window.createOutputChannel('LLaVA Studio', { log: true });
-  const scalars = registerScalars(context, index, (message) => output.warn(message));
+  let firstScan: Promise<void> = Promise.resolve();
+  const scalars = registerScalars(context, index, (message) => output.warn(message), () => firstScan);
 
   const rescan = async (): Promise<void> => {
     const change = await index.rescan();
@@ -79,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): LlavaStudioApi {
   const ready = rescan().catch((error: unknown) => {
     void vscode.window.showErrorMessage(`LLaVA Studio could not scan for runs: ${(error as Error).message}`);
   });
+  firstScan = ready;
   context.subscriptions.push(...registerTraining(context, {
     index,
     // Refresh the run first, then the panels: a panel poked earlier would still show "live" after a stop.

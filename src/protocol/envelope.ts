@@ -50,7 +50,7 @@ export const is = {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new MessageError(p, 'expected object');
     const record = v as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (!(key in shape)) throw new MessageError(`${p}.${key}`, 'unexpected field');
+      if (!Object.hasOwn(shape, key)) throw new MessageError(`${p}.${key}`, 'unexpected field');
     }
     for (const [key, check] of Object.entries(shape)) check(record[key], `${p}.${key}`);
   },

@@ -1,7 +1,5 @@
 import type * as vscode from 'vscode';
-import { openEventTail } from '../core/runs/eventTail';
 import type { RunIndex } from '../core/runs/runIndex';
-import { RunScalarsReader } from '../core/runs/scalarsReader';
 import { registerScalarsPanel, type OpenScalarsOptions } from './scalars/scalarsPanel';
 import { scalarsSettings } from './settings';
 
@@ -13,13 +11,14 @@ export interface ScalarsService {
 }
 
 /** Connects the Scalars panel to the run index: one incremental reader per panel and run. */
-export function registerScalars(context: vscode.ExtensionContext, index: RunIndex, log: (message: string) => void): ScalarsService {
+export function registerScalars(context: vscode.ExtensionContext, index: RunIndex, log: (message: string) => void, whenRunsKnown: () => Promise<unknown>): ScalarsService {
   const panels = registerScalarsPanel(context, {
-    createSource: (runPath) => new RunScalarsReader(runPath, openEventTail),
+    createSource: (runPath) => index.createReader(runPath),
     listRuns: () => index.summaries(),
     settings: () => scalarsSettings(),
     pollIntervalMs: () => scalarsSettings().pollIntervalMs,
     log,
+    whenRunsKnown,
   });
   return {
     disposables: [panels],

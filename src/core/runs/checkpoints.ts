@@ -56,3 +56,19 @@ export async function readCheckpoints(runDir: string, names: string[], state: Tr
   const best = bestCheckpointStep(read, state);
   return read.map((checkpoint) => ({ ...checkpoint, isBest: checkpoint.step === best }));
 }
+
+/**
+ * PyTorch Lightning's `checkpoints/*.ckpt` files (ModelCheckpoint's default
+ * `epoch=E-step=S.ckpt`, `last.ckpt`), listed like Trainer checkpoints.
+ */
+export async function readLightningCheckpoints(runDir: string): Promise<CheckpointInfo[]> {
+  const dir = join(runDir, 'checkpoints');
+  const files = (await listDir(dir)).filter((entry) => entry.isFile() && entry.name.endsWith('.ckpt'));
+  const read = await Promise.all(files.map(async (entry) => {
+    const path = join(dir, entry.name);
+    const size = await stat(path).then((s) => s.size, () => 0);
+    const step = Number(/step=(\d+)/.exec(entry.name)?.[1] ?? -1);
+    return { step, label: entry.name, path, hasAdapter: false, sizeBytes: size, isBest: false };
+  }));
+  return read.sort((a, b) => a.step - b.step || a.label.localeCompare(b.label));
+}

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { findEventFiles, folderSignals, listDir, type FolderSignals } from './layout';
 
@@ -24,44 +25,74 @@ export const WRITER_DEFAULT_DIR = /^[A-Z][a-z]{2}\d{2}_\d{2}-\d{2}-\d{2}_/;
 const DEFAULT_EXCLUDE = ['node_modules', '.git', '.venv', 'venv', '__pycache__', 'wandb'];
 
 export function isRunFolder(signals: FolderSignals): boolean {
-  return signals.trainerState || signals.runJson || signals.checkpointDirs.length > 0 || signals.eventFiles.length > 0;
+  return signals.trainerState || signals.runJson || signals.trainerLog || signals.checkpointDirs.length > 0 || signals.eventFiles.length > 0;
+}
+
+/** Only a run.json LLaVA Studio wrote marks a run: other tools use that name for other things. */
+export async function isOurRunJson(file: string): Promise<boolean> {
+  try {
+    const raw = JSON.parse(await readFile(file, 'utf8')) as { version?: unknown; plan?: unknown; config?: unknown };
+    return raw.version === 1 && typeof raw.plan === 'object' && raw.plan !== null && typeof raw.config === 'object';
+  } catch {
+    return false;
+  }
+}
+
+/** A folder's signals with a foreign run.json not counted. */
+export async function runSignals(dir: string): Promise<FolderSignals> {
+  const signals = folderSignals(await listDir(dir));
+  if (signals.runJson && !(await isOurRunJson(join(dir, 'run.json')))) signals.runJson = false;
+  return signals;
+}
+
+/** Event files of HF's writer-default `runs/<Mon DD_HH-MM-SS_host>/` folders, when every folder there has that name. */
+async function writerDefaultLogs(dir: string): Promise<string[] | null> {
+  const nested = await findEventFiles(join(dir, 'runs'), 2);
+  const byWriterDefault = nested.filter((file) => WRITER_DEFAULT_DIR.test(relative(join(dir, 'runs'), file).split(sep)[0] ?? ''));
+  return nested.length > 0 && byWriterDefault.length === nested.length ? nested : null;
+}
+
+/** Drops from each run the event files that belong to a run nested inside it. */
+export function withoutNestedRuns(runPath: string, eventFiles: string[], allRuns: Iterable<string>): string[] {
+  const nested = [...allRuns].filter((other) => other !== runPath && other.startsWith(runPath + sep));
+  if (nested.length === 0) return eventFiles;
+  return eventFiles.filter((file) => !nested.some((other) => file.startsWith(other + sep)));
 }
 
 /**
- * Finds run folders under each root. A run folder is one with trainer_state.json, run.json,
- * checkpoint-N/ or event files of its own, or an output dir whose `runs/*` hold event files
- * (HF Trainer's layout). A run claims every event file beneath it, so its subfolders are not runs too.
+ * Finds run folders under each root. A run folder is one with trainer_state.json, our run.json,
+ * trainer_log.jsonl, checkpoint-N/ or event files of its own, or an output dir whose `runs/*`
+ * hold event files under the writer's default names (HF Trainer's layout). A run owns the event
+ * files beneath it, except those of runs nested deeper (a workspace trained into `.` can still
+ * hold other experiments); checkpoint folders and HF's `runs/` are never runs of their own.
  */
 export async function discoverRunFolders(roots: string[], options: DiscoverOptions = {}): Promise<RunFolder[]> {
   const maxDepth = options.maxDepth ?? 6;
   const exclude = new Set(options.exclude ?? DEFAULT_EXCLUDE);
   const found = new Map<string, RunFolder>();
+  const visited = new Set<string>();
 
   const visit = async (root: string, dir: string, depth: number): Promise<void> => {
-    if (found.has(dir)) return;
-    const signals = folderSignals(await listDir(dir));
+    if (visited.has(dir)) return;
+    visited.add(dir);
+    const signals = await runSignals(dir);
     let eventFiles: string[] | null = null;
     if (isRunFolder(signals)) eventFiles = await findEventFiles(dir);
-    else if (signals.hasRunsDir) {
-      // HF Trainer (and torch's SummaryWriter default) log to runs/<Mon DD_HH-MM-SS_host>/: such
-      // folders belong to the output dir above. Custom names (runs/exp1, runs/exp2) are separate runs.
-      const nested = await findEventFiles(join(dir, 'runs'), 2);
-      const byWriterDefault = nested.filter((file) => WRITER_DEFAULT_DIR.test(relative(join(dir, 'runs'), file).split(sep)[0] ?? ''));
-      if (nested.length > 0 && byWriterDefault.length === nested.length) eventFiles = nested;
-    }
+    else if (signals.hasRunsDir) eventFiles = await writerDefaultLogs(dir);
     if (eventFiles) {
       const rel = relative(root, dir);
       found.set(dir, { path: dir, name: rel === '' ? basename(dir) : rel, root, signals, eventFiles });
-      return;
     }
     if (depth >= maxDepth) return;
     await Promise.all(
       signals.subdirs
-        .filter((name) => !exclude.has(name) && !name.startsWith('.'))
+        .filter((name) => !exclude.has(name) && !name.startsWith('.') && !(eventFiles && name === 'runs'))
         .map((name) => visit(root, join(dir, name), depth + 1)),
     );
   };
 
   for (const root of roots) await visit(root, root, 0);
+  const paths = [...found.keys()];
+  for (const run of found.values()) run.eventFiles = withoutNestedRuns(run.path, run.eventFiles, paths);
   return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -10,6 +10,8 @@ export const CHECKPOINT_DIR = /^checkpoint-(\d+)$/;
 export interface FolderSignals {
   trainerState: boolean;
   runJson: boolean;
+  /** LLaMA-Factory's per-log-step file (it often trains with report_to none: no event files). */
+  trainerLog: boolean;
   checkpointDirs: string[];
   eventFiles: string[];
   /** `runs/` (HF Trainer's logging dir) with at least one subfolder. */
@@ -26,11 +28,12 @@ export async function listDir(dir: string): Promise<Dirent[]> {
 }
 
 export function folderSignals(entries: Dirent[]): FolderSignals {
-  const signals: FolderSignals = { trainerState: false, runJson: false, checkpointDirs: [], eventFiles: [], hasRunsDir: false, subdirs: [] };
+  const signals: FolderSignals = { trainerState: false, runJson: false, trainerLog: false, checkpointDirs: [], eventFiles: [], hasRunsDir: false, subdirs: [] };
   for (const entry of entries) {
     const isDir = entry.isDirectory() || entry.isSymbolicLink();
     if (entry.isFile() && entry.name === 'trainer_state.json') signals.trainerState = true;
     else if (entry.isFile() && entry.name === 'run.json') signals.runJson = true;
+    else if (entry.isFile() && entry.name === 'trainer_log.jsonl') signals.trainerLog = true;
     else if (entry.isFile() && EVENT_FILE.test(entry.name)) signals.eventFiles.push(entry.name);
     else if (isDir && CHECKPOINT_DIR.test(entry.name)) signals.checkpointDirs.push(entry.name);
     else if (isDir) {

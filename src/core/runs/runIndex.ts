@@ -1,6 +1,6 @@
 import { sep } from 'node:path';
-import { discoverRunFolders, isRunFolder, type DiscoverOptions, type RunFolder } from './discover';
-import { findEventFiles, folderSignals, listDir } from './layout';
+import { discoverRunFolders, isRunFolder, runSignals, withoutNestedRuns, type DiscoverOptions, type RunFolder } from './discover';
+import { findEventFiles } from './layout';
 import { RunScalarsReader, type TailFactory } from './scalarsReader';
 import { summarizeRun } from './summarize';
 import type { RunScalars, RunSummary } from './types';
@@ -39,6 +39,15 @@ export class RunIndex {
     return this.entries.get(runPath)?.summary;
   }
 
+  /** Event files of a run, without those of runs nested inside it. */
+  readonly listEventFiles = async (runPath: string): Promise<string[]> =>
+    withoutNestedRuns(runPath, await findEventFiles(runPath), this.entries.keys());
+
+  /** A new incremental reader of one run's scalars (each Scalars panel has its own). */
+  createReader(runPath: string): RunScalarsReader {
+    return new RunScalarsReader(runPath, this.openTail, this.listEventFiles);
+  }
+
   /** The run's merged scalars and text summaries as last read. */
   scalars(runPath: string): RunScalars | undefined {
     return this.entries.get(runPath)?.reader.snapshot();
@@ -71,7 +80,7 @@ export class RunIndex {
         if (await this.refreshEntry(existing)) change.changed.push(folder.path);
         return;
       }
-      const reader = new RunScalarsReader(folder.path, this.openTail);
+      const reader = this.createReader(folder.path);
       await reader.update();
       const summary = await summarizeRun(folder, reader.snapshot());
       this.entries.set(folder.path, { folder, reader, summary });
@@ -84,8 +93,8 @@ export class RunIndex {
   async refresh(runPath: string): Promise<RunSummary | null> {
     const entry = this.entries.get(runPath);
     if (!entry) return null;
-    const signals = folderSignals(await listDir(runPath));
-    const eventFiles = await findEventFiles(runPath);
+    const signals = await runSignals(runPath);
+    const eventFiles = await this.listEventFiles(runPath);
     if (!isRunFolder(signals) && eventFiles.length === 0) {
       entry.reader.dispose();
       this.entries.delete(runPath);

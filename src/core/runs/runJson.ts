@@ -8,7 +8,11 @@ export interface RunJson {
   /** Epoch milliseconds. */
   startedAt: number | null;
   pid: number | null;
+  /** /proc start time recorded at launch (tells a live worker from a recycled pid). */
+  pidStartTime: string | null;
   host: string | null;
+  /** Set for SLURM runs: the pid is not on this machine. */
+  slurmJobId: string | null;
 }
 
 const STATUS: Record<string, RunStatus> = {
@@ -30,10 +34,12 @@ export function parseRunJson(text: string, file = 'run.json'): RunJson {
     : typeof started === 'string' && !Number.isNaN(Date.parse(started)) ? Date.parse(started) : null;
   return {
     name: typeof run.name === 'string' ? run.name : null,
-    status: (typeof run.status === 'string' && STATUS[run.status]) || 'unknown',
+    status: (typeof run.status === 'string' && Object.hasOwn(STATUS, run.status) && STATUS[run.status]) || 'unknown',
     startedAt,
     pid: typeof run.pid === 'number' ? run.pid : null,
+    pidStartTime: typeof run.pidStartTime === 'string' ? run.pidStartTime : null,
     host: typeof run.host === 'string' ? run.host : null,
+    slurmJobId: typeof run.slurmJobId === 'string' || typeof run.slurmJobId === 'number' ? String(run.slurmJobId) : null,
   };
 }
 

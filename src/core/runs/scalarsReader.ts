@@ -1,8 +1,9 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventFileDelta, ScalarSeries, TextSummary, Damage } from '../tfevents/types';
 import { findEventFiles } from './layout';
 import { appendSeries, emptySeries, mergeFiles } from './mergeSeries';
+import { trainerLogSeries } from './trainerLog';
 import { logHistorySeries, readTrainerState } from './trainerState';
 import type { RunScalars, RunScalarsSource, RunScalarsUpdate } from './types';
 
@@ -30,7 +31,7 @@ export class RunScalarsReader implements RunScalarsSource {
   private order: string[] = [];
   private merged = new Map<string, ScalarSeries>();
   private origin: RunScalars['origin'] = 'none';
-  private trainerStateMtime = -1;
+  private trainerStateKey = '';
   private first = true;
 
   constructor(
@@ -134,14 +135,20 @@ export class RunScalarsReader implements RunScalarsSource {
     this.files.clear();
   }
 
-  /** log_history series of the run's trainer_state.json (top level, else the newest checkpoint's), when it changed. */
+  /**
+   * Scalars from the newest of trainer_state.json (top level or newest checkpoint) and
+   * LLaMA-Factory's trainer_log.jsonl, when that file changed since the last read.
+   */
   private async readTrainerStateIfChanged(): Promise<Map<string, ScalarSeries> | null> {
-    const file = await newestTrainerState(this.runPath);
+    const file = await newestLogFile(this.runPath);
     if (!file) return null;
-    if (file.mtimeMs === this.trainerStateMtime) return null;
+    const key = `${file.path}@${file.mtimeMs}`;
+    if (key === this.trainerStateKey) return null;
     try {
-      const series = logHistorySeries(await readTrainerState(file.path));
-      this.trainerStateMtime = file.mtimeMs;
+      const series = file.path.endsWith('.jsonl')
+        ? trainerLogSeries(await readFile(file.path, 'utf8')).series
+        : logHistorySeries(await readTrainerState(file.path));
+      this.trainerStateKey = key;
       return series;
     } catch {
       return null; // half-written while training saves it: the next update reads it again
@@ -149,23 +156,30 @@ export class RunScalarsReader implements RunScalarsSource {
   }
 }
 
-async function newestTrainerState(runPath: string): Promise<{ path: string; mtimeMs: number } | null> {
-  const top = join(runPath, 'trainer_state.json');
-  try {
-    return { path: top, mtimeMs: (await stat(top)).mtimeMs };
-  } catch {
-    const checkpoints = (await readdir(runPath).catch(() => [] as string[]))
-      .map((name) => /^checkpoint-(\d+)$/.exec(name))
-      .filter((m): m is RegExpExecArray => !!m)
-      .sort((a, b) => Number(b[1]) - Number(a[1]));
-    for (const match of checkpoints) {
-      const path = join(runPath, match[0], 'trainer_state.json');
-      try {
-        return { path, mtimeMs: (await stat(path)).mtimeMs };
-      } catch {
-        continue;
-      }
+/** The most recently written of the run's step logs: trainer_state.json (top, newest checkpoint) or trainer_log.jsonl. */
+async function newestLogFile(runPath: string): Promise<{ path: string; mtimeMs: number } | null> {
+  const candidates = [join(runPath, 'trainer_state.json'), join(runPath, 'trainer_log.jsonl')];
+  const checkpoint = await newestCheckpointState(runPath);
+  if (checkpoint) candidates.push(checkpoint.path);
+  const stats = await Promise.all(candidates.map(async (path) => {
+    try {
+      return { path, mtimeMs: (await stat(path)).mtimeMs };
+    } catch {
+      return null;
     }
-    return null;
+  }));
+  return stats.filter((s): s is { path: string; mtimeMs: number } => s !== null).sort((a, b) => b.mtimeMs - a.mtimeMs)[0] ?? null;
+}
+
+/** trainer_state.json of the highest-numbered checkpoint that has one. */
+async function newestCheckpointState(runPath: string): Promise<{ path: string } | null> {
+  const checkpoints = (await readdir(runPath).catch(() => [] as string[]))
+    .map((name) => /^checkpoint-(\d+)$/.exec(name))
+    .filter((m): m is RegExpExecArray => !!m)
+    .sort((a, b) => Number(b[1]) - Number(a[1]));
+  for (const match of checkpoints) {
+    const path = join(runPath, match[0], 'trainer_state.json');
+    if (await stat(path).then(() => true, () => false)) return { path };
   }
+  return null;
 }

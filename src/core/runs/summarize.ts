@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { isSameProcess } from '../training/processInfo';
 import { join } from 'node:path';
-import { readCheckpoints } from './checkpoints';
+import { readCheckpoints, readLightningCheckpoints } from './checkpoints';
 import type { RunFolder } from './discover';
 import { eventFileCreatedSecs } from './layout';
 import { readRunJson, type RunJson } from './runJson';
@@ -32,13 +34,22 @@ async function tryRead<T>(read: () => Promise<T>): Promise<T | null> {
   }
 }
 
+/** run.json says live, is for this machine and not SLURM, and its recorded worker is not running. */
+function workerGone(run: RunJson, runDir: string): boolean {
+  if (run.status !== 'live' || run.pid === null || run.slurmJobId !== null || run.host !== hostname()) return false;
+  return !isSameProcess({ pid: run.pid, pidStartTime: run.pidStartTime, runDir });
+}
+
 export function runStatus(input: {
   runJson: RunJson | null;
+  /** run.json says live, but its worker is known to be gone (same host, pid dead or recycled). */
+  workerGone?: boolean;
   finishedMarkers: boolean;
   state: TrainerState | null;
   updatedAt: number | null;
   now: number;
 }): RunStatus {
+  if (input.runJson?.status === 'live' && input.workerGone) return 'crashed';
   if (input.runJson && input.runJson.status !== 'unknown') return input.runJson.status;
   if (input.finishedMarkers) return 'finished';
   const { state } = input;
@@ -55,7 +66,10 @@ export async function summarizeRun(folder: RunFolder, scalars: RunScalars | null
   const newestCheckpoint = [...folder.signals.checkpointDirs].sort((a, b) => Number(b.slice(11)) - Number(a.slice(11)))[0];
   const state = topState ?? (newestCheckpoint ? await tryRead(() => readTrainerState(join(folder.path, newestCheckpoint, 'trainer_state.json'))) : null);
   const runJson = folder.signals.runJson ? await tryRead(() => readRunJson(join(folder.path, 'run.json'))) : null;
-  const checkpoints = await readCheckpoints(folder.path, folder.signals.checkpointDirs, state);
+  const checkpoints = [
+    ...await readCheckpoints(folder.path, folder.signals.checkpointDirs, state),
+    ...(folder.signals.subdirs.includes('checkpoints') ? await readLightningCheckpoints(folder.path) : []),
+  ];
 
   const watched = [
     ...folder.eventFiles,
@@ -65,7 +79,6 @@ export async function summarizeRun(folder: RunFolder, scalars: RunScalars | null
   ];
   const times = (await Promise.all(watched.map(mtimeMs))).filter((t): t is number => t !== null);
   const modifiedAt = times.length > 0 ? Math.max(...times) : null;
-  const finishedMarkers = (await exists(join(folder.path, 'all_results.json'))) || (await exists(join(folder.path, 'train_results.json')));
 
   let lastStep: number | null = state?.globalStep ?? null;
   const bump = (step: number | undefined): void => {
@@ -83,6 +96,11 @@ export async function summarizeRun(folder: RunFolder, scalars: RunScalars | null
       if (last !== undefined && Number.isFinite(last) && (lastWall === null || last > lastWall)) lastWall = last;
     }
   }
+  // all_results.json / train_results.json mark the end of a Trainer run, unless the run wrote
+  // again later (resumed or continued): then they are left over from before.
+  const markerTimes = (await Promise.all(['all_results.json', 'train_results.json'].map((name) => mtimeMs(join(folder.path, name)))))
+    .filter((t): t is number => t !== null);
+  const finishedMarkers = markerTimes.length > 0 && (lastWall === null || Math.max(...markerTimes) >= lastWall * 1000 - 60_000);
   // Copied or restored files have fresh mtimes; the newest record's own wall time is the better
   // clock of when the run last wrote. mtime only where the files carry no times (trainer_state).
   const updatedAt = lastWall !== null ? lastWall * 1000 : modifiedAt;
@@ -105,7 +123,7 @@ export async function summarizeRun(folder: RunFolder, scalars: RunScalars | null
     path: folder.path,
     name: runJson?.name ?? folder.name,
     source: folder.signals.runJson ? 'llava-studio' : state || checkpoints.length > 0 ? 'hf-trainer' : 'tensorboard',
-    status: runStatus({ runJson, finishedMarkers, state, updatedAt, now }),
+    status: runStatus({ runJson, workerGone: runJson ? workerGone(runJson, folder.path) : false, finishedMarkers, state, updatedAt, now }),
     lastStep,
     startedAt,
     updatedAt,

@@ -7,7 +7,10 @@ export type RunStatus = 'live' | 'finished' | 'stopped' | 'crashed' | 'queued' |
 export type RunSource = 'llava-studio' | 'hf-trainer' | 'tensorboard';
 
 export interface CheckpointInfo {
+  /** Global step; -1 when the checkpoint does not say (Lightning's `last.ckpt`). */
   step: number;
+  /** Display name when it is not `checkpoint-<step>` (a Lightning `.ckpt` file). */
+  label?: string;
   path: string;
   /** PEFT adapter present (adapter_model.safetensors/.bin + adapter_config.json). */
   hasAdapter: boolean;

@@ -96,17 +96,29 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
       const { run, checkpoint } = arg;
       const current = index.get(run.path) ?? run;
       const name = basename(checkpoint.path);
+      const newest = current.checkpoints.reduce((max, c) => Math.max(max, c.step), -Infinity);
+      if (current.status === 'live' && (checkpoint.isBest || checkpoint.step === newest)) {
+        // The Trainer resumes from the newest and, with load_best_model_at_end, reloads the best.
+        void vscode.window.showWarningMessage(`${name} is the ${checkpoint.isBest ? 'best' : 'newest'} checkpoint of a run that is still training: the Trainer may still need it. Stop the run first.`);
+        return;
+      }
       const warnings: string[] = [];
       if (current.checkpoints.length <= 1) warnings.push('It is the only checkpoint of this run: nothing will be left to resume or chat with.');
       if (checkpoint.isBest) warnings.push('It is the best checkpoint (lowest eval loss).');
       if (current.status === 'live') warnings.push('The run is still writing.');
-      const detail = [`${checkpoint.path} (${formatSize(checkpoint.sizeBytes)}) will be moved to the trash where the file system has one, else deleted.`, ...warnings].join('\n\n');
+      const detail = [`${checkpoint.path} (${formatSize(checkpoint.sizeBytes)}) will be moved to the trash.`, ...warnings].join('\n\n');
       const choice = await vscode.window.showWarningMessage(`Delete ${name} of ${current.name}?`, { modal: true, detail }, 'Delete Checkpoint');
       if (choice !== 'Delete Checkpoint') return;
       const uri = vscode.Uri.file(checkpoint.path);
       try {
         await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: true });
-      } catch {
+      } catch (error) {
+        const permanently = await vscode.window.showWarningMessage(
+          `${name} could not be moved to the trash (${(error as Error).message}). Delete it permanently?`,
+          { modal: true, detail: 'This cannot be undone.' },
+          'Delete Permanently',
+        );
+        if (permanently !== 'Delete Permanently') return;
         await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: false });
       }
       await deps.refreshRun(run.path);

@@ -48,9 +48,9 @@ export class CheckpointNode {
 
   treeItem(): vscode.TreeItem {
     const { checkpoint } = this;
-    const item = new vscode.TreeItem(`checkpoint-${checkpoint.step}`, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(checkpoint.label ?? `checkpoint-${checkpoint.step}`, vscode.TreeItemCollapsibleState.None);
     item.id = checkpoint.path;
-    const parts = [formatSize(checkpoint.sizeBytes), checkpoint.hasAdapter ? 'LoRA adapter' : 'no adapter'];
+    const parts = [formatSize(checkpoint.sizeBytes), checkpoint.hasAdapter ? 'LoRA adapter' : checkpoint.label ? 'Lightning checkpoint' : 'no adapter'];
     if (checkpoint.isBest) parts.unshift('★ best');
     item.description = parts.join(' · ');
     item.iconPath = new vscode.ThemeIcon(checkpoint.isBest ? 'star-full' : 'save', checkpoint.isBest ? new vscode.ThemeColor('charts.yellow') : undefined);

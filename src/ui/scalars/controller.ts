@@ -15,6 +15,8 @@ export interface ScalarsDeps {
   /** Milliseconds between polls of the run sources (`llavaStudio.live.pollIntervalMs`). */
   pollIntervalMs(): number;
   log(message: string): void;
+  /** Resolves when the run index has scanned once (a restored panel's runs are checked against it). */
+  whenRunsKnown?(): Promise<unknown>;
 }
 
 /** The webview side of one panel, as the controller sees it. */
@@ -62,7 +64,11 @@ export class ScalarsController {
     try {
       message = parseScalarsWebviewMessage(raw);
     } catch (error) {
-      this.deps.log(`scalars: ignored ${error instanceof Error ? error.message : String(error)}`);
+      const reason = error instanceof Error ? error.message : String(error);
+      this.deps.log(`scalars: ignored ${reason}`);
+      // A rejected request still gets its reply, so the webview does not wait for a timeout.
+      const id = (raw as { kind?: unknown; id?: unknown } | null)?.kind === 'request' ? (raw as { id?: unknown }).id : undefined;
+      if (Number.isSafeInteger(id)) this.io.post({ kind: 'reply', id: id as number, error: `rejected: ${reason}` });
       return;
     }
     if (message.kind === 'request') {

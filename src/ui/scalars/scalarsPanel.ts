@@ -139,7 +139,17 @@ export class ScalarsPanelSerializer implements vscode.WebviewPanelSerializer<unk
       panel.webview.html = renderUnrestorableHtml(panel.webview.cspSource);
       return;
     }
-    ScalarsPanel.revive(panel, state, this.deps);
+    // Webview state is not trusted with host paths: keep only folders the run index knows.
+    await this.deps.whenRunsKnown?.();
+    const known = new Set((await this.deps.listRuns()).map((run) => run.path));
+    const runIds = state.runIds.filter((id) => known.has(id));
+    if (runIds.length === 0) {
+      this.deps.log(`scalars: a restored panel showed runs that are no longer known (${state.runIds.length}); showing a note instead`);
+      panel.webview.options = { enableScripts: false, localResourceRoots: [] };
+      panel.webview.html = renderUnrestorableHtml(panel.webview.cspSource);
+      return;
+    }
+    ScalarsPanel.revive(panel, { ...state, runIds }, this.deps);
   }
 }
 

@@ -20,7 +20,16 @@ describe('run discovery', () => {
     'tb/runs/exp1/events.out.tfevents.1700000000.box.1.0': '',
     'tb/runs/exp2/events.out.tfevents.1700000100.box.2.0': '',
     // our own run
-    'ours/run-1/run.json': '{"status":"running"}',
+    'ours/run-1/run.json': '{"version":1,"status":"running","config":{},"plan":{}}',
+    // someone else's run.json is not a run marker
+    'foreign/run.json': '{"name":"a pipeline run"}',
+    // LLaMA-Factory with report_to none: only trainer_log.jsonl until the first checkpoint
+    'llamafactory/saves/qwen2vl/lora/sft/trainer_log.jsonl': '{"current_steps": 5, "total_steps": 10, "loss": 1.5}\n',
+    // a workspace trained into "." that also holds another experiment
+    'nested/trainer_state.json': '{}',
+    'nested/runs/Nov28_09-00-00_host/events.out.tfevents.1764320400.host.1.0': '',
+    'nested/exp2/trainer_state.json': '{}',
+    'nested/exp2/runs/Nov28_11-00-00_host/events.out.tfevents.1764327600.host.2.0': '',
     // never searched
     'node_modules/pkg/trainer_state.json': '{}',
     '.hidden/trainer_state.json': '{}',
@@ -34,6 +43,9 @@ describe('run discovery', () => {
     assert.deepEqual(runs.map((r) => r.name), [
       'keras/logs/fit/20220213-124139/train',
       'keras/logs/fit/20220213-124139/validation',
+      'llamafactory/saves/qwen2vl/lora/sft',
+      'nested',
+      'nested/exp2',
       'notebook',
       'ours/run-1',
       'out/llava-lora',
@@ -52,10 +64,18 @@ describe('run discovery', () => {
     assert.deepEqual(lora.signals.checkpointDirs.sort(), ['checkpoint-100', 'checkpoint-200']);
   });
 
+  it('a nested run keeps its own event files; the outer run keeps only the rest', async () => {
+    const runs = await discoverRunFolders([tree.root]);
+    const outer = runs.find((r) => r.name === 'nested')!;
+    const inner = runs.find((r) => r.name === 'nested/exp2')!;
+    assert.deepEqual(outer.eventFiles.map((f) => f.slice(outer.path.length + 1)), ['runs/Nov28_09-00-00_host/events.out.tfevents.1764320400.host.1.0']);
+    assert.deepEqual(inner.eventFiles.map((f) => f.slice(inner.path.length + 1)), ['runs/Nov28_11-00-00_host/events.out.tfevents.1764327600.host.2.0']);
+  });
+
   it('respects maxDepth and a custom exclude list', async () => {
     const deep = await discoverRunFolders([tree.root], { maxDepth: 9 });
     assert.ok(deep.some((r) => r.name === 'deep/a/b/c/d/e/f/g'));
-    const excluded = await discoverRunFolders([tree.root], { exclude: ['keras', 'out', 'node_modules', 'tb'] });
+    const excluded = await discoverRunFolders([tree.root], { exclude: ['keras', 'out', 'node_modules', 'tb', 'llamafactory', 'nested'] });
     assert.deepEqual(excluded.map((r) => r.name), ['notebook', 'ours/run-1']);
   });
 

@@ -55,6 +55,8 @@ describe('run status', () => {
     ['recent write is live', { ...base, updatedAt: now - LIVE_WINDOW_MS + 1000 }, 'live'],
     ['old write is idle', { ...base, updatedAt: now - LIVE_WINDOW_MS - 1000 }, 'unknown'],
     ['nothing known', base, 'unknown'],
+    ['run.json live but its worker is gone is crashed', { ...base, runJson: parseRunJson('{"status":"running"}'), workerGone: true }, 'crashed'],
+    ['an unknown status name is unknown, not an inherited property', { ...base, runJson: parseRunJson('{"status":"constructor"}') }, 'unknown'],
   ];
   for (const [name, input, expected] of cases) it(name, () => assert.equal(runStatus(input), expected));
 
@@ -67,6 +69,52 @@ describe('run status', () => {
 });
 
 describe('summarizeRun', () => {
+  it("lists PyTorch Lightning's checkpoints/*.ckpt as the run's checkpoints", async () => {
+    const lightning = makeTree({
+      'lightning_logs/version_0/events.out.tfevents.1700000000.h.1.0': '',
+      'lightning_logs/version_0/hparams.yaml': 'lr: 0.001\n',
+      'lightning_logs/version_0/checkpoints/epoch=1-step=200.ckpt': 'x'.repeat(10),
+      'lightning_logs/version_0/checkpoints/last.ckpt': 'y'.repeat(4),
+    });
+    try {
+      const [folder] = await discoverRunFolders([lightning.root]);
+      assert.equal(folder!.name, 'lightning_logs/version_0');
+      const summary = await summarizeRun(folder!, null);
+      assert.deepEqual(summary.checkpoints.map((c) => [c.label, c.step, c.sizeBytes]), [['last.ckpt', -1, 4], ['epoch=1-step=200.ckpt', 200, 10]]);
+      assert.equal(summary.lastStep, 200);
+    } finally {
+      lightning.remove();
+    }
+  });
+
+  it('all_results.json older than the newest event (a resumed run) does not mean finished', async () => {
+    const stale = makeTree({ 'r/all_results.json': '{}', 'r/runs/Nov14_22-13-20_h/events.out.tfevents.1700000000.h.1.0': '' });
+    try {
+      const { utimesSync } = await import('node:fs');
+      utimesSync(join(stale.root, 'r/all_results.json'), 1_700_000_000, 1_700_000_000);
+      const [folder] = await discoverRunFolders([stale.root]);
+      const scalars: RunScalars = { run: folder!.path, series: new Map([['train/loss', { step: [1, 2], wall: [1_700_000_000, 1_700_009_000], value: [1, 0.9] }]]), texts: [], damage: [], origin: 'events' };
+      assert.equal((await summarizeRun(folder!, scalars, 1_800_000_000_000)).status, 'unknown');
+      utimesSync(join(stale.root, 'r/all_results.json'), 1_700_009_010, 1_700_009_010);
+      assert.equal((await summarizeRun(folder!, scalars, 1_800_000_000_000)).status, 'finished');
+    } finally {
+      stale.remove();
+    }
+  });
+
+  it('a run.json of ours whose worker pid is dead on this host shows crashed', async () => {
+    const { hostname } = await import('node:os');
+    const dead = makeTree({ 'r/run.json': JSON.stringify({ version: 1, status: 'running', config: {}, plan: {}, pid: 2 ** 22 + 12345, pidStartTime: '1', host: hostname() }) });
+    try {
+      const [folder] = await discoverRunFolders([dead.root]);
+      const summary = await summarizeRun(folder!, null);
+      assert.equal(summary.source, 'llava-studio');
+      assert.equal(summary.status, 'crashed');
+    } finally {
+      dead.remove();
+    }
+  });
+
   const tree = makeTree({
     'lora/trainer_state.json': JSON.stringify({
       global_step: 30, max_steps: 100, best_model_checkpoint: '/elsewhere/lora/checkpoint-20',

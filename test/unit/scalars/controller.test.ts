@@ -58,14 +58,21 @@ describe('scalars panel: controller', () => {
     ['firstPaint with a string', { kind: 'notify', type: 'firstPaint', payload: { ms: '12', points: 3 } }],
     ['export of an unknown format', { kind: 'request', id: 1, method: 'export', params: { format: 'exe', tag: 't' } }],
     ['export with an extra field', { kind: 'request', id: 1, method: 'export', params: { format: 'csv', tag: 't', path: '/etc/passwd' } }],
+    ['export with a field named like an inherited property', { kind: 'request', id: 1, method: 'export', params: { format: 'csv', tag: 't', constructor: 'x' } }],
     ['export with a string id', { kind: 'request', id: '1', method: 'export', params: { format: 'csv', tag: 't' } }],
     ['a reply from the webview', { kind: 'reply', id: 1, result: {} }],
   ];
   for (const [name, message] of malformed) {
-    it(`rejects and logs ${name}, posts nothing, does not throw`, async () => {
+    it(`rejects and logs ${name}, does not throw, and answers only a well-formed request id`, async () => {
       const { controller, posted, logs } = setup();
       await controller.handleMessage(message);
-      assert.deepEqual(posted, []);
+      const request = (message as { kind?: unknown } | null)?.kind === 'request' && Number.isSafeInteger((message as { id?: unknown }).id);
+      if (request) {
+        assert.equal(posted.length, 1);
+        assert.match(JSON.stringify(posted[0]), /"kind":"reply","id":1,"error":"rejected: invalid message/);
+      } else {
+        assert.deepEqual(posted, []);
+      }
       assert.equal(logs.length, 1);
       assert.match(logs[0]!, /^scalars: ignored invalid message/);
       controller.dispose();
