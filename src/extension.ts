@@ -6,7 +6,7 @@ import { RunDetailsProvider } from './ui/runs/runDetails';
 import type { RunsTreeNode } from './ui/runs/runNodes';
 import { RunsTreeProvider } from './ui/runs/runsTreeProvider';
 import { RunWatcher } from './ui/runs/runWatcher';
-import { registerChat } from './ui/chat/registerChat';
+import { flushChat, registerChat } from './ui/chat/registerChat';
 import { registerDatasetPreview } from './ui/dataset/registerDatasetPreview';
 import { registerTraining } from './ui/training/registerTraining';
 import { registerScalars } from './ui/scalarsWiring';
@@ -99,4 +99,7 @@ export function activate(context: vscode.ExtensionContext): LlavaStudioApi {
   return { runIndex: index, runsTree: tree, ready };
 }
 
-export function deactivate(): void {}
+/** Waits for chat conversations to be saved and chat workers to stop. */
+export function deactivate(): Promise<void> {
+  return flushChat();
+}

@@ -6,6 +6,8 @@ Requests (stdin):
     {"id": "r1", "type": "generate", "messages": [{"role": "user", "content": [{"type": "image"},
      {"type": "text", "text": "What is this?"}]}], "images": ["/abs/cat.png"],
      "max_new_tokens": 256, "temperature": 0.7, "top_p": 0.9}
+      optional "use_adapter": false: answer with the base model, the --adapter LoRA switched off for
+      this request (one worker serves a base-vs-adapter compare); refused for a projector checkpoint
     {"type": "cancel", "id": "r1"}
     {"type": "shutdown"}
 Replies (stdout):

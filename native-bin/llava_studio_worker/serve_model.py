@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -12,6 +13,24 @@ from .images import ImageResolver, open_image
 from .samples import RowError, count_image_parts, parse_messages
 
 PROCESSOR_FILES = ("preprocessor_config.json", "processor_config.json")
+
+
+def adapter_switch(model, adapter: str | None, is_lora: bool, request: dict):
+    """The context a request generates in: `"use_adapter": false` switches a PEFT adapter off for it.
+
+    One worker then answers for both the fine-tuned model and its base (a compare loads the base
+    once). A projector has no off switch (its weights replaced the base's): such a request is refused.
+    """
+    use_adapter = request.get("use_adapter", True)
+    if not isinstance(use_adapter, bool):
+        raise WorkerError(f"use_adapter must be true or false, got {use_adapter!r}", "see the request format in serve.py",
+                          EXIT_INVALID)
+    if use_adapter or not adapter:
+        return contextlib.nullcontext()
+    if not is_lora:
+        raise WorkerError(f"use_adapter false: the projector from {adapter} cannot be switched off",
+                          "start a worker without --adapter for the base model", EXIT_INVALID)
+    return model.disable_adapter()  # PeftModel's context manager
 
 
 def _pick_device(device: str) -> str:
@@ -40,6 +59,7 @@ class HFBackend:
         self.dtype = dtype
         self.model_id = model_id
         self.adapter = adapter
+        self.is_lora = bool(adapter) and os.path.isfile(os.path.join(adapter, "adapter_config.json"))
         self.resolver = ImageResolver(os.getcwd())
 
     @classmethod
@@ -106,6 +126,7 @@ class HFBackend:
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         started = time.monotonic()
+        switch = adapter_switch(self.model, self.adapter, self.is_lora, request)  # refuses bad requests first
         inputs = self._inputs(request)
         if "pixel_values" in inputs:
             inputs["pixel_values"] = inputs["pixel_values"].to(self.dtype)
@@ -135,7 +156,8 @@ class HFBackend:
 
         def run() -> None:
             try:
-                self.model.generate(**kwargs)
+                with switch:  # one request at a time (serve.py), so toggling the shared model is safe
+                    self.model.generate(**kwargs)
             except BaseException as error:  # surfaced to the request below
                 failure.append(error)
                 streamer.end()

@@ -2,6 +2,7 @@ import { AnswerMeter } from './answerMeter';
 import { imageDataUrl } from './imageDecode';
 import { imagesInOrder, partsOf } from './messages';
 import { sseData } from './sse';
+import { displayUrl, scrubUrls } from './urls';
 import { ChatError, type ChatBackend, type ChatEvent, type ChatImage, type ChatMessage, type FinishReason, type GenerateOptions, type OpenAIBackendConfig } from './types';
 
 type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
@@ -12,20 +13,35 @@ interface StreamChunk {
   error?: { message?: string } | string;
 }
 
+/** `<base>/chat/completions`, keeping a query string the base URL may need (e.g. `?api-version=`) at the end. */
+function chatEndpoint(baseUrl: string): string {
+  try {
+    const url = new URL(baseUrl);
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/chat/completions`;
+    return url.toString();
+  } catch {
+    return `${baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  }
+}
+
 /**
  * Any OpenAI-compatible server (vLLM, llama.cpp server, Ollama, LM Studio): POST /chat/completions
  * with `stream: true`, images as data URLs in `image_url` parts. The API key travels only in the
- * Authorization header and is scrubbed from every error message.
+ * Authorization header and is scrubbed from every error message, as are credentials and query
+ * strings of URLs (the endpoint is shown as `shownEndpoint`).
  */
 export class OpenAIBackend implements ChatBackend {
   readonly kind = 'openai' as const;
   readonly model: string;
   private readonly endpoint: string;
+  /** The endpoint as errors and status lines show it: no user:password, no query string. */
+  private readonly shownEndpoint: string;
   private readonly fetch: typeof fetch;
 
   constructor(private readonly config: OpenAIBackendConfig) {
     this.model = config.model;
-    this.endpoint = `${config.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    this.endpoint = chatEndpoint(config.baseUrl);
+    this.shownEndpoint = displayUrl(this.endpoint);
     this.fetch = config.fetch ?? fetch;
   }
 
@@ -54,10 +70,10 @@ export class OpenAIBackend implements ChatBackend {
     });
   }
 
-  /** Removes the API key from any text that may reach a log or the UI. */
+  /** Removes the API key, URL credentials and query strings from any text that may reach a log or the UI. */
   private scrub(text: string): string {
     const key = this.config.apiKey;
-    return key ? text.split(key).join('***') : text;
+    return scrubUrls(key ? text.split(key).join('***') : text);
   }
 
   private async post(body: string, signal: AbortSignal | undefined): Promise<Response> {
@@ -70,17 +86,17 @@ export class OpenAIBackend implements ChatBackend {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? (error as Error).message;
       if (cause?.code === 'ECONNREFUSED') {
-        throw new ChatError('connection-refused', `cannot connect to ${this.endpoint}: connection refused`, 'is the server running? check the base URL and port (e.g. http://localhost:8000/v1)');
+        throw new ChatError('connection-refused', `cannot connect to ${this.shownEndpoint}: connection refused`, 'is the server running? check the base URL and port (e.g. http://localhost:8000/v1)');
       }
-      throw new ChatError('connection-refused', this.scrub(`cannot reach ${this.endpoint}: ${why}`), 'check the base URL, the network, and that the server speaks HTTP');
+      throw new ChatError('connection-refused', this.scrub(`cannot reach ${this.shownEndpoint}: ${why}`), 'check the base URL, the network, and that the server speaks HTTP');
     }
   }
 
   private async httpError(response: Response): Promise<ChatError> {
     const text = this.scrub((await response.text().catch(() => '')).replace(/\s+/g, ' ').slice(0, 200));
-    const where = `${this.endpoint} answered HTTP ${response.status}`;
+    const where = `${this.shownEndpoint} answered HTTP ${response.status}`;
     if (response.status === 401 || response.status === 403) {
-      return new ChatError('unauthorized', `${where}: the API key was refused${text ? ` (${text})` : ''}`, this.config.apiKey ? 'check the API key setting' : 'this server needs an API key: set one');
+      return new ChatError('unauthorized', `${where}: the API key was refused${text ? ` (${text})` : ''}`, this.config.apiKey ? 'check the API key: run "Set OpenAI-compatible API Key" to replace it' : 'this server needs an API key: run "Set OpenAI-compatible API Key" (a key is kept per server origin)');
     }
     if (response.status === 404) {
       return new ChatError('not-found', `${where}: no such endpoint or model '${this.config.model}'${text ? ` (${text})` : ''}`, 'check that the base URL ends in /v1 and that the model is one the server lists at /v1/models');
@@ -91,7 +107,7 @@ export class OpenAIBackend implements ChatBackend {
 
   async *stream(messages: ChatMessage[], images: ChatImage[], options: GenerateOptions = {}, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
     const meter = new AnswerMeter('openai', this.model);
-    yield { type: 'status', stage: 'connecting', detail: this.endpoint };
+    yield { type: 'status', stage: 'connecting', detail: this.shownEndpoint };
     let reason: FinishReason = 'length';
     let usageTokens: number | undefined;
     try {
@@ -109,11 +125,11 @@ export class OpenAIBackend implements ChatBackend {
         try {
           chunk = JSON.parse(data) as StreamChunk;
         } catch {
-          throw new ChatError('protocol', `${this.endpoint} sent a stream line that is not JSON: ${this.scrub(data.slice(0, 80))}`, 'is this an OpenAI-compatible endpoint?');
+          throw new ChatError('protocol', `${this.shownEndpoint} sent a stream line that is not JSON: ${this.scrub(data.slice(0, 80))}`, 'is this an OpenAI-compatible endpoint?');
         }
         if (chunk.error) {
           const message = typeof chunk.error === 'string' ? chunk.error : chunk.error.message ?? 'error';
-          throw new ChatError('server-error', this.scrub(`${this.endpoint} reported: ${message}`), 'see the server log');
+          throw new ChatError('server-error', this.scrub(`${this.shownEndpoint} reported: ${message}`), 'see the server log');
         }
         const choice = chunk.choices?.[0];
         const text = choice?.delta?.content ?? '';

@@ -37,6 +37,11 @@ export interface GenerateOptions {
   topP?: number;
   /** Keep generating past end-of-sequence until maxNewTokens (benchmarks, Stop tests). */
   ignoreEos?: boolean;
+  /**
+   * Worker with an adapter only: false answers with the base model alone (the LoRA adapter switched
+   * off for this request), so one worker serves both sides of a base-vs-adapter compare. Others ignore it.
+   */
+  useAdapter?: boolean;
 }
 
 export type BackendKind = 'onnx' | 'openai' | 'worker';

@@ -6,7 +6,7 @@ import { AsyncQueue } from './asyncQueue';
 import { realClock, type Clock } from './modelCache';
 import { WorkerProcess, type WorkerExit } from './workerProcess';
 import { imagesInOrder, partsOf } from './messages';
-import type { WireMessage, WorkerLine } from './workerProtocol';
+import type { ErrorLine, WireMessage, WorkerLine } from './workerProtocol';
 import { ChatError, type ChatBackend, type ChatEvent, type ChatImage, type ChatMessage, type FinishReason, type GenerateOptions, type WorkerBackendConfig } from './types';
 
 export const DEFAULT_IDLE_STOP_MS = 10 * 60_000;
@@ -14,6 +14,15 @@ export const DEFAULT_IDLE_STOP_MS = 10 * 60_000;
 const CANCEL_GRACE_MS = 2000;
 
 type Routed = WorkerLine | { type: 'process-exit'; exit: WorkerExit };
+
+/**
+ * An error the worker reported. Its missing-package message already ends with the fix
+ * ("torch is not installed in …: pip install -r …", errors.py), which is also its hint: shown once.
+ */
+function reported(code: 'worker-unavailable' | 'worker-failed', line: ErrorLine): ChatError {
+  const hint = line.hint?.trim();
+  return new ChatError(code, line.message, hint && !line.message.trimEnd().endsWith(hint) ? hint : undefined);
+}
 
 /** Client of the Python chat worker (protocol: workerProtocol.ts). Starts it on demand, stops it when idle. */
 export class WorkerBackend implements ChatBackend {
@@ -63,7 +72,7 @@ export class WorkerBackend implements ChatBackend {
         ? new ChatError('worker-unavailable', `python interpreter not found: ${python}`, 'set the Python interpreter in the settings (a venv with torch and transformers)')
         : new ChatError('worker-unavailable', `cannot start ${python}: ${exit.spawnError.message}`, 'check the Python interpreter setting');
     }
-    if (exit.fatal) return new ChatError('worker-unavailable', exit.fatal.message, exit.fatal.hint);
+    if (exit.fatal) return reported('worker-unavailable', exit.fatal);
     const last = exit.tail.at(-1) ?? 'no output';
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     return new ChatError('worker-failed', `chat worker (${python}) ${how}: ${last}`, 'see the worker output for the full traceback');
@@ -97,6 +106,7 @@ export class WorkerBackend implements ChatBackend {
       this.process.send({
         type: 'generate', id, messages: wire, images: temp.paths,
         max_new_tokens: maxNewTokens, temperature: options.temperature ?? 0, top_p: options.topP ?? 1, ignore_eos: options.ignoreEos ?? false,
+        ...(options.useAdapter === false && this.config.adapter ? { use_adapter: false as const } : {}),
       });
       if (signal?.aborted) onAbort();
       else signal?.addEventListener('abort', onAbort, { once: true });
@@ -106,7 +116,7 @@ export class WorkerBackend implements ChatBackend {
         else if (line.type === 'token') {
           meter.addTokens(1, line.text);
           yield { type: 'token', text: line.text };
-        } else if (line.type === 'error') throw new ChatError('worker-failed', line.message, line.hint);
+        } else if (line.type === 'error') throw reported('worker-failed', line);
         else if (line.type === 'done') {
           finished = true;
           const reason: FinishReason = signal?.aborted || line.cancelled ? 'stopped'

@@ -14,6 +14,8 @@
  *       {"type":"text","text":str} or {"type":"image"}. `images` holds one absolute path per image
  *       part, in the order the parts appear (the user chose them; the worker opens only these).
  *       temperature 0 = greedy. ignore_eos is a hint (benchmarks); a worker may ignore it.
+ *       Optional "use_adapter": false (sent only with --adapter): answer with the base model, the
+ *       PEFT adapter disabled for this request; the worker refuses it (error line) for a projector.
  *   {"type":"cancel","id":"r1"}     stop r1 as soon as possible; the worker still sends its `done`
  *                                   (with "cancelled": true and the tokens made so far).
  *   {"type":"shutdown"}             finish, free the GPU, exit 0. (Closing stdin means the same.)
@@ -54,6 +56,7 @@ export interface GenerateRequest {
   temperature: number;
   top_p: number;
   ignore_eos: boolean;
+  use_adapter?: false;
 }
 export interface CancelRequest { type: 'cancel'; id: string }
 export interface ShutdownRequest { type: 'shutdown' }

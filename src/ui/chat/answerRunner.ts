@@ -11,8 +11,9 @@ export const STAGE_LABELS: Record<ChatStage, string> = {
   generating: 'Generating…',
 };
 
-export function generateOptions(settings: GenerationSettings): GenerateOptions {
+export function generateOptions(settings: GenerationSettings, target: Pick<GenerateOptions, 'useAdapter'> = {}): GenerateOptions {
   return {
+    ...target,
     maxNewTokens: settings.maxNewTokens,
     temperature: settings.greedy ? 0 : settings.temperature,
     ...(settings.greedy ? {} : { topP: settings.topP }),
@@ -38,8 +39,9 @@ export async function runAnswer(
   settings: GenerationSettings,
   signal: AbortSignal,
   callbacks: AnswerCallbacks,
+  targetOptions: Pick<GenerateOptions, 'useAdapter'> = {},
 ): Promise<FinishedAnswer> {
-  for await (const event of backend.stream(request.messages, request.images, generateOptions(settings), signal)) {
+  for await (const event of backend.stream(request.messages, request.images, generateOptions(settings, targetOptions), signal)) {
     if (event.type === 'status') callbacks.stage(event.detail ? `${STAGE_LABELS[event.stage]} ${event.detail}` : STAGE_LABELS[event.stage]);
     else if (event.type === 'token') callbacks.text(event.text);
     else {

@@ -10,9 +10,12 @@ const join = (base: vscode.Uri, ...parts: string[]): vscode.Uri => vscode.Uri.jo
 /** An Ask LLaVA webview panel: thin VS Code glue around ChatController. One conversation per panel. */
 export class ChatPanel {
   static readonly panels = new Set<ChatPanel>();
+  /** Panels closed by the user whose conversations are still being saved (deactivation waits for them). */
+  private static readonly closing = new Set<Promise<void>>();
   readonly controller: ChatController;
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
+  private closed: Promise<void> = Promise.resolve();
 
   /** Opens a new panel on a new conversation about `images` (possibly none: paste or drop one in). */
   static async create(extensionUri: vscode.Uri, services: ChatServices, images: StoredImage[], extra?: ExtraTarget): Promise<ChatPanel> {
@@ -54,8 +57,15 @@ export class ChatPanel {
     await Promise.all([...ChatPanel.panels].map((p) => p.controller.refreshTargets().catch(() => {})));
   }
 
-  static disposeAll(): void {
-    for (const panel of [...ChatPanel.panels]) panel.dispose();
+  /** Closes every panel; resolves when their conversations are saved. */
+  static async disposeAll(): Promise<void> {
+    for (const panel of [...ChatPanel.panels]) void panel.dispose();
+    await Promise.all([...ChatPanel.closing]);
+  }
+
+  /** Checkpoints the open panels chat with: their targets are current (the backend pool keeps those). */
+  static extraTargets(): ExtraTarget[] {
+    return [...ChatPanel.panels].flatMap((panel) => panel.controller.snapshot.extraTargets);
   }
 
   private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, services: ChatServices, conversation: StoredConversation, state: ChatViewState | null) {
@@ -77,17 +87,22 @@ export class ChatPanel {
     this.disposables.push(
       webview.onDidReceiveMessage((message: unknown) => this.controller.handleMessage(message)),
       panel.onDidChangeViewState(({ webviewPanel }) => this.controller.setVisible(webviewPanel.visible)),
-      panel.onDidDispose(() => this.dispose()),
+      panel.onDidDispose(() => void this.dispose()),
     );
   }
 
-  dispose(): void {
-    if (this.disposed) return;
+  /** Resolves when the conversation is saved (a running answer is stopped first). */
+  dispose(): Promise<void> {
+    if (this.disposed) return this.closed;
     this.disposed = true;
     ChatPanel.panels.delete(this);
-    this.controller.dispose();
+    const closed = this.controller.dispose().catch(() => {});
+    this.closed = closed;
+    ChatPanel.closing.add(closed);
+    void closed.then(() => ChatPanel.closing.delete(closed));
     this.panel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
+    return this.closed;
   }
 }
 

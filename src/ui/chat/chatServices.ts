@@ -3,14 +3,16 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { createChatBackend } from '../../core/chat';
 import { BackendPool } from './backendPool';
-import { chatSettings, OPENAI_KEY_SECRET } from './chatSettings';
+import { chatSettings } from './chatSettings';
 import type { ChatDeps } from './controller';
 import { ConversationStore, newConversationId } from './conversationStore';
 import { chooseDatasetFile } from './datasetPicker';
 import { ImageImporter } from './imageImport';
 import { listTargets, type ResolvedTarget } from './targets';
 import type { PanelAction } from '../../protocol/chat';
+import type { ExtraTarget } from './conversation';
 import { IMAGE_NAME } from './imageFiles';
+import { withApiKey } from './openaiKey';
 
 export interface ChatActions {
   /** Downloads a shortlisted model (progress notification); true when it is ready to use. */
@@ -25,6 +27,8 @@ export interface ChatServices {
   images: ImageImporter;
   pool: BackendPool;
   modelsDir: string;
+  /** After a settings or trust change: stops pooled backends that no target of the settings or of `extras` uses now. */
+  retainCurrentBackends(extras: readonly ExtraTarget[]): Promise<void>;
 }
 
 export const IMAGE_FILTERS = { Images: ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp', 'tif', 'tiff'] };
@@ -53,10 +57,8 @@ export function createChatServices(context: vscode.ExtensionContext, actions: Ch
     if (!target.config) throw new Error(target.info.problem ?? `${target.info.label} is not available`);
     if (target.config.kind === 'worker' && !vscode.workspace.isTrusted) throw new Error('Restricted Mode: the Python worker is not started in an untrusted workspace');
     let config = target.config;
-    if (target.wantsApiKey && config.kind === 'openai') {
-      const apiKey = await context.secrets.get(OPENAI_KEY_SECRET);
-      if (apiKey) config = { ...config, apiKey };
-    }
+    // Only the key stored for this base URL's origin: settings pointing elsewhere get none.
+    if (target.wantsApiKey && config.kind === 'openai') config = await withApiKey(config, (name) => context.secrets.get(name));
     return pool.get(config);
   };
 
@@ -85,5 +87,9 @@ export function createChatServices(context: vscode.ExtensionContext, actions: Ch
     newConversationId,
     log,
   };
-  return { deps, store, images, pool, modelsDir };
+  const retainCurrentBackends = async (extras: readonly ExtraTarget[]) => {
+    const { targets } = await listTargets(env(), extras);
+    await pool.retain(targets.flatMap((t) => (t.config ? [t.config] : [])));
+  };
+  return { deps, store, images, pool, modelsDir, retainCurrentBackends };
 }

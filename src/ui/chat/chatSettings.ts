@@ -10,8 +10,12 @@ export const CHAT_SETTING_KEYS = {
   workerModel: 'chat.workerModel',
 } as const;
 
-/** Secret storage key of the OpenAI-compatible API key (never a setting). */
-export const OPENAI_KEY_SECRET = 'llavaStudio.chat.openai.apiKey';
+/** Where the configured OpenAI base URL comes from: a workspace can set it (the key prompt says so). */
+export function openaiBaseUrlSource(): 'workspace' | 'user' | 'default' {
+  const inspected = vscode.workspace.getConfiguration('llavaStudio').inspect<string>(CHAT_SETTING_KEYS.openaiBaseUrl);
+  if (inspected?.workspaceFolderValue !== undefined || inspected?.workspaceValue !== undefined) return 'workspace';
+  return inspected?.globalValue !== undefined ? 'user' : 'default';
+}
 
 export function chatSettings(): ChatSettings {
   const section = vscode.workspace.getConfiguration('llavaStudio');

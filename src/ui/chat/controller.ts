@@ -30,7 +30,12 @@ export interface ChatDeps {
   runAction(action: PanelAction): Promise<boolean>;
   newConversationId(): string;
   log(message: string): void;
+  /** How often a streaming answer is saved (default generation.ts STREAM_SAVE_MS; tests shorten it). */
+  streamSaveMs?: number;
 }
+
+/** How long dispose waits for a stopped generation to wind down (its stopped text is saved before that). */
+export const DISPOSE_WAIT_MS = 3000;
 
 export interface ChatIO {
   post(message: ChatHostMessage): void;
@@ -125,10 +130,21 @@ export class ChatController {
     await this.refreshTargets();
   }
 
-  dispose(): void {
+  /**
+   * Stops any generation and resolves once the conversation is on disk: the stopped answer's text at
+   * once, the backend's final figures if it winds down within DISPOSE_WAIT_MS.
+   */
+  async dispose(): Promise<void> {
     this.disposed = true;
     this.live = false;
-    this.generation?.stop();
+    const generation = this.generation;
+    if (!generation) return this.deps.store.flush();
+    generation.stop();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<void>((resolve) => { timer = setTimeout(resolve, DISPOSE_WAIT_MS); });
+    await Promise.race([generation.finished, waited.then(() => generation.stopSave)]);
+    clearTimeout(timer);
+    await this.deps.store.flush();
   }
 
   private async sendInit(): Promise<void> {
@@ -148,12 +164,12 @@ export class ChatController {
     if (this.live && !this.disposed) this.io.post(message);
   }
 
-  private async save(): Promise<void> {
-    this.conversation.updatedAt = Date.now();
+  private async save(conversation = this.conversation): Promise<void> {
+    conversation.updatedAt = Date.now();
     try {
-      await this.deps.store.save(this.conversation);
+      await this.deps.store.save(conversation);
     } catch (error) {
-      this.deps.log(`chat: could not save conversation ${this.conversation.id}: ${(error as Error).message}`);
+      this.deps.log(`chat: could not save conversation ${conversation.id}: ${(error as Error).message}`);
     }
   }
 
@@ -194,13 +210,16 @@ export class ChatController {
 
   private async start(turn: StoredTurn, targets: ResolvedTarget[], settings: GenerationSettings): Promise<void> {
     const previous = this.generation;
-    const generation = new Generation(this.conversation, turn, targets, settings, {
+    // Bound to this conversation: "New Chat" mid-answer must not make the final save write the new one.
+    const conversation = this.conversation;
+    const generation = new Generation(conversation, turn, targets, settings, {
       backend: (target) => this.deps.backend(target),
-      post: (message) => this.post(message),
-      save: () => this.save(),
+      // Once the panel shows another conversation, this stream's text is saved but no longer posted.
+      post: (message) => { if (this.conversation === conversation) this.post(message); },
+      save: () => this.save(conversation),
       log: (message) => this.deps.log(message),
       busyChanged: (busy) => this.post({ kind: 'notify', type: 'busy', payload: { busy } }),
-    });
+    }, this.deps.streamSaveMs);
     this.generation = generation;
     this.post({ kind: 'notify', type: 'turn', payload: { turn: turnView(turn) } });
     await this.save();

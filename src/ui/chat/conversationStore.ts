@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isStoredConversation, settleInterrupted, type StoredConversation } from './conversation';
 
@@ -10,11 +10,25 @@ export function newConversationId(): string {
   return `c-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
 }
 
+/** Pending writes of one conversation: at most one running and one waiting (which takes the newest snapshot). */
+interface WriteQueue {
+  /** The write not yet started; later saves join it. */
+  waiting: Promise<void> | null;
+  /** The conversation object the waiting write will serialize (the newest one passed to save). */
+  latest: StoredConversation;
+  /** Settles when every write queued so far has. */
+  tail: Promise<void>;
+}
+
 /**
  * One JSON file per conversation under the workspace's storage folder (`<dir>/<id>.json`). Writes go
- * to a temporary file first and are renamed into place, so a crash never leaves half a conversation.
+ * to a temporary file, are fsynced and renamed into place, so a crash never leaves half a
+ * conversation. Saves of one conversation run one after the other, each serializing the conversation
+ * as it is when it starts, so an older snapshot can never be renamed over a newer one.
  */
 export class ConversationStore {
+  private readonly queues = new Map<string, WriteQueue>();
+
   constructor(readonly dir: string, private readonly keep = 200) {}
 
   private file(id: string): string {
@@ -41,12 +55,56 @@ export class ConversationStore {
     return null;
   }
 
-  async save(conversation: StoredConversation): Promise<void> {
-    const target = this.file(conversation.id);
+  save(conversation: StoredConversation): Promise<void> {
+    let target: string;
+    try {
+      target = this.file(conversation.id);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const id = conversation.id;
+    const queue = this.queues.get(id);
+    if (queue?.waiting) {
+      queue.latest = conversation;
+      return queue.waiting;
+    }
+    const entry: WriteQueue = queue ?? { waiting: null, latest: conversation, tail: Promise.resolve() };
+    entry.latest = conversation;
+    const write = entry.tail.then(() => {
+      entry.waiting = null;
+      return this.write(target, entry.latest);
+    });
+    entry.waiting = write;
+    const tail: Promise<void> = write.catch(() => {}).then(() => {
+      if (entry.tail === tail && this.queues.get(id) === entry) this.queues.delete(id);
+    });
+    entry.tail = tail;
+    this.queues.set(id, entry);
+    return write;
+  }
+
+  /** Resolves when every save asked for so far (and any queued meanwhile) is on disk or has failed. */
+  async flush(): Promise<void> {
+    while (this.queues.size > 0) await Promise.all([...this.queues.values()].map((queue) => queue.tail));
+  }
+
+  private async write(target: string, conversation: StoredConversation): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const temp = `${target}.tmp-${randomBytes(4).toString('hex')}`;
-    await writeFile(temp, `${JSON.stringify(conversation)}\n`);
-    await rename(temp, target);
+    try {
+      const handle = await open(temp, 'w');
+      try {
+        await handle.writeFile(`${JSON.stringify(conversation)}\n`);
+        await handle.sync(); // the bytes are on disk before the name points at them
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => {});
+      throw error;
+    }
+    await syncDir(this.dir);
   }
 
   async remove(id: string): Promise<void> {
@@ -69,5 +127,19 @@ export class ConversationStore {
     const old = ids.slice(this.keep);
     await Promise.all(old.map((id) => this.remove(id)));
     return old.length;
+  }
+}
+
+/** Makes a rename durable (POSIX); folders cannot be opened for sync on Windows, which is fine to skip. */
+async function syncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r').catch(() => null);
+  if (!handle) return;
+  try {
+    await handle.sync();
+  } catch {
+    // some file systems refuse fsync on a folder: the rename itself has happened
+  } finally {
+    await handle.close();
   }
 }

@@ -13,6 +13,7 @@ import type { ResolvedTarget } from './targets';
 export interface GenerationHooks {
   backend(target: ResolvedTarget): Promise<ChatBackend>;
   post(message: ChatHostMessage): void;
+  /** Saves the conversation this generation belongs to (not whichever the panel shows by then). */
   save(): Promise<void>;
   log(message: string): void;
   busyChanged(busy: boolean): void;
@@ -20,6 +21,8 @@ export interface GenerationHooks {
 
 /** Tokens are batched this long before a message goes to the page (a tiny model makes ~1000/s). */
 export const TOKEN_BATCH_MS = 30;
+/** While text streams in, the conversation is saved at most this often, so a crash loses little. */
+export const STREAM_SAVE_MS = 2000;
 
 export class Generation {
   /** Answers still being made (false right after Stop, even while a backend winds down). */
@@ -31,6 +34,9 @@ export class Generation {
   private stopped = false;
   private readonly pending = new Map<Slot, { offset: number; text: string }>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The save Stop started (dispose waits for it). */
+  private stopSaved: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly conversation: StoredConversation,
@@ -38,6 +44,7 @@ export class Generation {
     private readonly targets: readonly ResolvedTarget[],
     private readonly settings: GenerationSettings,
     private readonly hooks: GenerationHooks,
+    private readonly streamSaveMs = STREAM_SAVE_MS,
   ) {
     this.finished = new Promise((resolve) => { this.resolveFinished = resolve; });
     turn.answers = targets.map((target, index) => ({
@@ -54,6 +61,8 @@ export class Generation {
         await this.answer(answer, this.targets[answer.slot]!);
       }
     } finally {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
       if (this.active) {
         this.active = false;
         this.hooks.busyChanged(false);
@@ -61,6 +70,11 @@ export class Generation {
       await this.hooks.save();
       this.resolveFinished();
     }
+  }
+
+  /** Resolves once the save Stop made is on disk (immediately when Stop was not used). */
+  get stopSave(): Promise<void> {
+    return this.stopSaved;
   }
 
   /** Stops now: open answers read `stopped` with their text so far. Returns how many were open. */
@@ -77,7 +91,7 @@ export class Generation {
       this.postAnswer(answer);
     }
     this.hooks.busyChanged(false);
-    void this.hooks.save();
+    this.stopSaved = this.hooks.save();
     return count;
   }
 
@@ -95,7 +109,7 @@ export class Generation {
       const result = await runAnswer(backend, request, this.settings, this.abort.signal, {
         stage: (label) => { if (!this.stopped && answer.text === '') stage(label); },
         text: (chunk) => this.append(answer, chunk),
-      });
+      }, target.generate);
       answer.text = result.text;
       answer.meta = result.meta;
       answer.status = this.stopped || result.stopped ? 'stopped' : 'done';
@@ -121,6 +135,11 @@ export class Generation {
   private append(answer: StoredAnswer, chunk: string): void {
     const offset = answer.text.length;
     answer.text += chunk;
+    // Throttled: the first chunk arms a timer; text arriving meanwhile goes with that save.
+    this.saveTimer ??= setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.hooks.save();
+    }, this.streamSaveMs);
     if (this.stopped) return; // the page shows the answer as stopped; the final text comes with `done`
     if (answer.status === 'waiting') {
       answer.status = 'streaming';

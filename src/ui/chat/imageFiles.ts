@@ -1,6 +1,6 @@
 /** Image files for the chat panel: which names count as images, format sniffing, content-hash storage. */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** What the Explorer menu offers "Ask LLaVA" on (package.json's resourceExtname regex says the same). */
@@ -44,8 +44,10 @@ export function isInside(folder: string, path: string): boolean {
 }
 
 /**
- * Keeps pasted/fetched bytes as `<dir>/<sha256>.<ext>`: the same picture pasted twice is one file,
- * and an existing file is never rewritten (its name is its content).
+ * Keeps pasted/fetched bytes as `<dir>/<sha256>.<ext>`: the same picture pasted twice is one file.
+ * The file is written to a temporary name, fsynced and renamed, so its name never points at half an
+ * image; a file already there is trusted only when its bytes hash to its name (a copy torn by a crash
+ * before this was so, or damaged since, is rewritten).
  */
 export async function storeImageBytes(dir: string, bytes: Uint8Array): Promise<{ path: string; sha256: string; mime: string }> {
   if (bytes.length > MAX_IMAGE_BYTES) throw new Error(`image is ${(bytes.length / 1048576).toFixed(1)} MB, over the ${MAX_IMAGE_BYTES / 1048576} MB limit`);
@@ -54,12 +56,26 @@ export async function storeImageBytes(dir: string, bytes: Uint8Array): Promise<{
   const hash = sha256(bytes);
   const path = join(dir, `${hash}.${sniffed.ext}`);
   await mkdir(dir, { recursive: true });
-  try {
-    await writeFile(path, bytes, { flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
+  const existing = await readFile(path).catch(() => null);
+  if (!existing || sha256(existing) !== hash) await writeAtomically(path, bytes);
   return { path, sha256: hash, mime: sniffed.mime };
+}
+
+async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+  const temp = `${path}.tmp-${randomBytes(4).toString('hex')}`;
+  try {
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => {});
+    throw error;
+  }
 }
 
 /** Reads an image file the user chose, checking size and format. */

@@ -6,6 +6,7 @@
 import { realpath } from 'node:fs/promises';
 import { basename, isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { displayUrl, scrubUrls } from '../../core/chat/urls';
 import type { ImageSource, ImageView } from '../../protocol/chat';
 import type { StoredImage } from './conversation';
 import { displayImage, isImageName, isInside, MAX_IMAGE_BYTES, readImageFile, storeImageBytes } from './imageFiles';
@@ -100,31 +101,33 @@ export class ImageImporter {
 
   async fromUrl(url: string): Promise<StoredImage> {
     const doFetch = this.deps.fetch ?? fetch;
+    // A presigned URL's query string is a credential: errors and the stored conversation get it without.
+    const shown = displayUrl(url);
     let response: Response;
     try {
       response = await doFetch(url, { signal: AbortSignal.timeout(this.deps.fetchTimeoutMs ?? 30_000), redirect: 'follow' });
     } catch (error) {
-      throw new Error(`cannot fetch ${url}: ${(error as Error).message}`);
+      throw new Error(`cannot fetch ${shown}: ${scrubUrls((error as Error).message)}`);
     }
-    if (!response.ok) throw new Error(`cannot fetch ${url}: HTTP ${response.status}`);
+    if (!response.ok) throw new Error(`cannot fetch ${shown}: HTTP ${response.status}`);
     const declared = Number(response.headers.get('content-length') ?? '0');
-    if (declared > MAX_IMAGE_BYTES) throw new Error(`${url} is ${(declared / 1048576).toFixed(1)} MB, over the ${MAX_IMAGE_BYTES / 1048576} MB limit`);
+    if (declared > MAX_IMAGE_BYTES) throw new Error(`${shown} is ${(declared / 1048576).toFixed(1)} MB, over the ${MAX_IMAGE_BYTES / 1048576} MB limit`);
     const chunks: Uint8Array[] = [];
     let size = 0;
     for await (const chunk of response.body ?? []) {
       size += chunk.length;
-      if (size > MAX_IMAGE_BYTES) throw new Error(`${url} is over the ${MAX_IMAGE_BYTES / 1048576} MB limit`);
+      if (size > MAX_IMAGE_BYTES) throw new Error(`${shown} is over the ${MAX_IMAGE_BYTES / 1048576} MB limit`);
       chunks.push(chunk);
     }
     const stored = await storeImageBytes(this.deps.storageDir, Buffer.concat(chunks));
     const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'image');
-    return { id: imageId(stored.sha256), name, path: stored.path, origin: 'url', url, sha256: stored.sha256, mime: stored.mime };
+    return { id: imageId(stored.sha256), name, path: stored.path, origin: 'url', url: shown, sha256: stored.sha256, mime: stored.mime };
   }
 
   /** What the webview shows: bytes to display, or why it cannot. */
   async view(image: StoredImage): Promise<ImageView> {
     const origin = image.origin === 'pasted' ? 'pasted image'
-      : image.origin === 'url' ? (image.url ?? 'URL')
+      : image.origin === 'url' ? (image.url ? displayUrl(image.url) : 'URL')
       : this.relativeToWorkspace(image.path);
     try {
       const { bytes, mime } = await displayImage(image.path);

@@ -1,4 +1,5 @@
 /** "Copy as Markdown": a conversation (or one turn) as a Markdown transcript for notes and issues. */
+import { displayUrl } from '../../core/chat/urls';
 import type { StoredAnswer, StoredConversation, StoredImage } from './conversation';
 
 export interface MarkdownOptions {
@@ -10,7 +11,7 @@ export interface MarkdownOptions {
 
 function imageLine(image: StoredImage, displayPath: (path: string) => string): string {
   if (image.origin === 'pasted') return `*(pasted image, sha256 ${image.sha256.slice(0, 12)})*`;
-  if (image.origin === 'url' && image.url) return `![${escapeText(image.name)}](<${image.url}>)`;
+  if (image.origin === 'url' && image.url) return `![${escapeText(image.name)}](<${displayUrl(image.url)}>)`; // no token of a presigned URL
   return `![${escapeText(image.name)}](<${displayPath(image.path).replace(/\\/g, '/')}>)`;
 }
 

@@ -2,15 +2,18 @@
  * Wires Ask LLaVA into VS Code: the panel serializer, the commands and the listeners that keep open
  * panels' model lists current. Call once from activate():
  *   context.subscriptions.push(...registerChat(context, { log: (m) => output.warn(m) }));
+ * and let deactivate() wait for the conversations to be saved and the workers to stop:
+ *   export function deactivate(): Promise<void> { return flushChat(); }
  */
 import * as vscode from 'vscode';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { ChatPanel, ChatPanelSerializer } from './chatPanel';
 import { createChatServices, pickImageFile, workspaceFolderPaths, type ChatServices } from './chatServices';
-import { affectsChat, OPENAI_KEY_SECRET } from './chatSettings';
+import { affectsChat, chatSettings, openaiBaseUrlSource } from './chatSettings';
 import type { ExtraTarget, StoredImage } from './conversation';
 import { isImageName, isInside } from './imageFiles';
 import { downloadChatModel, useLocalModelFolder } from './modelDownload';
+import { LEGACY_OPENAI_KEY_SECRET, openAiKeySecretFor } from './openaiKey';
 import { CHAT_VIEW_TYPE } from './panelHtml';
 
 export interface RegisterChatDeps {
@@ -82,21 +85,42 @@ function checkpointTarget(node: unknown): ExtraTarget | null {
   return { kind: 'checkpoint', path, runName, hasAdapter: n?.checkpoint?.hasAdapter === true };
 }
 
+/** Asks for the key of the configured base URL's origin and keeps it under that origin only. */
 async function setOpenAiKey(secrets: vscode.SecretStorage): Promise<boolean> {
+  const baseUrl = chatSettings().openaiBaseUrl.trim();
+  if (!baseUrl) throw new Error('set llavaStudio.chat.openai.baseUrl first (e.g. http://localhost:8000/v1): a key is kept for one server origin');
+  const { origin, secret } = openAiKeySecretFor(baseUrl);
+  const fromWorkspace = openaiBaseUrlSource() === 'workspace' ? ' (the base URL comes from this workspace\'s settings)' : '';
   const value = await vscode.window.showInputBox({
-    title: 'OpenAI-compatible API key',
-    prompt: 'Kept in VS Code\'s secret storage and sent only as an Authorization header to llavaStudio.chat.openai.baseUrl. Leave empty to remove the key.',
+    title: `API key for ${origin}`,
+    prompt: `Kept in VS Code's secret storage for ${origin} only${fromWorkspace}, and sent only as an Authorization header to that origin. Leave empty to remove the key for ${origin}.`,
     password: true, ignoreFocusOut: true, placeHolder: 'sk-…',
   });
   if (value === undefined) return false;
+  // A key from before keys were per origin is never sent (its origin is unknown): drop it.
+  await secrets.delete(LEGACY_OPENAI_KEY_SECRET);
   if (value.trim() === '') {
-    await secrets.delete(OPENAI_KEY_SECRET);
-    void vscode.window.showInformationMessage('OpenAI-compatible API key removed.');
+    await secrets.delete(secret);
+    void vscode.window.showInformationMessage(`API key for ${origin} removed.`);
   } else {
-    await secrets.store(OPENAI_KEY_SECRET, value.trim());
-    void vscode.window.showInformationMessage('OpenAI-compatible API key saved in secret storage.');
+    await secrets.store(secret, value.trim());
+    void vscode.window.showInformationMessage(`API key for ${origin} saved in secret storage.`);
   }
   return true;
+}
+
+/** Set by registerChat: closes the panels, saves their conversations and stops the backends, once. */
+let shutdown: (() => Promise<void>) | null = null;
+let shutdownDone: Promise<void> | null = null;
+
+/**
+ * For deactivate(): resolves when every chat conversation is saved (answers being generated are
+ * stopped, their text kept) and every chat worker has stopped. Safe to call more than once, and
+ * before or after the subscriptions are disposed.
+ */
+export function flushChat(): Promise<void> {
+  if (!shutdownDone && shutdown) shutdownDone = shutdown();
+  return shutdownDone ?? Promise.resolve();
 }
 
 export function registerChat(context: vscode.ExtensionContext, deps: RegisterChatDeps): vscode.Disposable[] {
@@ -118,6 +142,18 @@ export function registerChat(context: vscode.ExtensionContext, deps: RegisterCha
     else await ChatPanel.create(context.extensionUri, services, images, extra);
   };
   const guard = (run: (...args: unknown[]) => Promise<unknown>) => (...args: unknown[]) => run(...args).catch(report);
+  shutdownDone = null;
+  shutdown = async () => {
+    await ChatPanel.disposeAll();
+    await services.store.flush();
+    await services.pool.dispose();
+  };
+  // Settings or trust changed: panels list the new targets, and workers for targets gone are stopped.
+  const refresh = () => {
+    void ChatPanel.refreshAll()
+      .then(() => services.retainCurrentBackends(ChatPanel.extraTargets()))
+      .catch((error: unknown) => deps.log(`chat: could not stop outdated backends: ${error instanceof Error ? error.message : String(error)}`));
+  };
 
   return [
     vscode.window.registerWebviewPanelSerializer(CHAT_VIEW_TYPE, new ChatPanelSerializer(context.extensionUri, services)),
@@ -136,8 +172,8 @@ export function registerChat(context: vscode.ExtensionContext, deps: RegisterCha
       if (await setOpenAiKey(context.secrets)) await ChatPanel.refreshAll();
     })),
     vscode.commands.registerCommand(CHAT_COMMANDS.downloadChatModel, guard((repo) => actions.downloadModel(typeof repo === 'string' ? repo : undefined))),
-    vscode.workspace.onDidChangeConfiguration((event) => { if (affectsChat(event)) void ChatPanel.refreshAll(); }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void ChatPanel.refreshAll()),
-    { dispose: () => { ChatPanel.disposeAll(); void services.pool.dispose(); } },
+    vscode.workspace.onDidChangeConfiguration((event) => { if (affectsChat(event)) refresh(); }),
+    vscode.workspace.onDidGrantWorkspaceTrust(refresh),
+    { dispose: () => void flushChat() },
   ];
 }

@@ -3,12 +3,13 @@
  * them). Each target has an opaque id; the webview only ever names ids from this list, so it can never
  * make the host open a folder or start a process of its choosing.
  */
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, delimiter, dirname, isAbsolute, join } from 'node:path';
 import { checkModelFolder } from '../../core/chat/modelFolder';
 import { findShortlisted, MODEL_SHORTLIST, type ShortlistModel } from '../../core/chat/modelShortlist';
-import type { BackendConfig } from '../../core/chat/types';
+import type { BackendConfig, GenerateOptions } from '../../core/chat/types';
+import { displayUrl } from '../../core/chat/urls';
+import { checkpointBaseModel, checkpointKind } from './checkpointKind';
 import type { Onboarding, TargetInfo } from '../../protocol/chat';
 import type { ExtraTarget } from './conversation';
 
@@ -38,8 +39,10 @@ export interface ResolvedTarget {
   info: TargetInfo;
   /** null when `info.problem` says why it cannot be used. */
   config: BackendConfig | null;
-  /** openai: send the API key from secret storage. */
+  /** openai: send the API key stored for the base URL's origin. */
   wantsApiKey?: boolean;
+  /** Options every request to this target carries (the base of a LoRA checkpoint: its worker, adapter off). */
+  generate?: Pick<GenerateOptions, 'useAdapter'>;
 }
 
 export const UNTRUSTED_WORKER = 'Restricted Mode: the Python worker is not started in an untrusted workspace (it would run code). Trust this workspace to use it.';
@@ -86,47 +89,51 @@ async function configuredOnnx(env: TargetEnv): Promise<{ target: ResolvedTarget 
   return { target, problem: target.info.problem, shortlisted: null };
 }
 
-/** The base model for an adapter: the setting, else what the adapter says it was trained on. */
-async function adapterBase(adapterDir: string, setting: string): Promise<string> {
-  if (setting.trim()) return setting.trim();
-  try {
-    const config = JSON.parse(await readFile(join(adapterDir, 'adapter_config.json'), 'utf8')) as { base_model_name_or_path?: unknown };
-    return typeof config.base_model_name_or_path === 'string' ? config.base_model_name_or_path : '';
-  } catch {
-    return '';
-  }
-}
-
 function workerConfig(env: TargetEnv, model: string, adapter?: string): BackendConfig {
   const nativeBin = join(env.extensionPath, 'native-bin');
   const pythonPath = env.inheritedPythonPath ? `${nativeBin}${delimiter}${env.inheritedPythonPath}` : nativeBin;
   return { kind: 'worker', python: env.settings.python.trim() || 'python3', model, ...(adapter ? { adapter } : {}), env: { PYTHONPATH: pythonPath } };
 }
 
+const KIND_LABEL = { lora: 'LoRA', projector: 'projector' } as const;
+
 async function checkpointTarget(env: TargetEnv, extra: ExtraTarget): Promise<ResolvedTarget> {
   const name = `${extra.runName}/${basename(extra.path)}`;
   const id = `checkpoint:${extra.path}`;
-  if (!extra.hasAdapter) {
+  const kind = await checkpointKind(extra.path, extra.hasAdapter);
+  if (kind === 'full') {
     // A full checkpoint with an ONNX export runs in-process; otherwise the worker loads it as the model.
     const onnx = await onnxTarget(extra.path, name);
     if (onnx.config) return { ...onnx, info: { ...onnx.info, id } };
+    const problem = env.trusted ? null : UNTRUSTED_WORKER;
+    return { info: { id, kind: 'worker', label: name, detail: `worker: ${extra.path}`, problem }, config: problem ? null : workerConfig(env, extra.path) };
   }
-  const base = extra.hasAdapter ? await adapterBase(extra.path, env.settings.workerModel) : extra.path;
-  const label = extra.hasAdapter ? `${name} (LoRA)` : name;
-  const detail = extra.hasAdapter ? `worker: ${base || '?'} + adapter ${extra.path}` : `worker: ${extra.path}`;
+  // A LoRA adapter or a projector-only checkpoint: the worker loads the base model and attaches it.
+  const base = await checkpointBaseModel(extra.path, env.settings.workerModel);
+  const what = KIND_LABEL[kind];
   let problem: string | null = null;
   if (!env.trusted) problem = UNTRUSTED_WORKER;
-  else if (!base) problem = `no base model for the adapter in ${extra.path}: set llavaStudio.chat.workerModel (adapter_config.json names none)`;
-  return { info: { id, kind: 'worker', label, detail, problem }, config: problem ? null : workerConfig(env, base, extra.hasAdapter ? extra.path : undefined) };
+  else if (!base) problem = `no base model for the ${what} checkpoint ${extra.path}: set llavaStudio.chat.workerModel (neither adapter_config.json nor the run's run.json names one)`;
+  const detail = `worker: ${base || '?'} + ${kind === 'lora' ? 'adapter' : 'projector'} ${extra.path}`;
+  return { info: { id, kind: 'worker', label: `${name} (${what})`, detail, problem }, config: problem ? null : workerConfig(env, base, extra.path) };
 }
 
-/** Base model of a checkpoint's worker target, shown as its own target so a compare can pit base vs fine-tuned. */
+/**
+ * Base model of a checkpoint's worker target, shown as its own target so a compare can pit base vs
+ * fine-tuned. For a LoRA adapter it is the checkpoint's own worker with the adapter switched off per
+ * request (`use_adapter: false`), so the base model is loaded once. A projector is not switched off
+ * (the worker cannot): its base gets a worker of its own.
+ */
 async function checkpointBase(env: TargetEnv, extra: ExtraTarget): Promise<ResolvedTarget | null> {
-  if (!extra.hasAdapter) return null;
-  const base = await adapterBase(extra.path, env.settings.workerModel);
+  const kind = await checkpointKind(extra.path, extra.hasAdapter);
+  if (kind === 'full') return null;
+  const base = await checkpointBaseModel(extra.path, env.settings.workerModel);
   if (!base) return null;
   const problem = env.trusted ? null : UNTRUSTED_WORKER;
-  return { info: { id: `worker-base:${base}`, kind: 'worker', label: `${basename(base)} (base)`, detail: `worker: ${base}`, problem }, config: problem ? null : workerConfig(env, base) };
+  const shared = kind === 'lora';
+  const info = { id: `worker-base:${base}`, kind: 'worker' as const, label: `${basename(base)} (base)`, detail: shared ? `worker: ${base} (adapter of ${extra.path} switched off)` : `worker: ${base}`, problem };
+  if (problem) return { info, config: null };
+  return shared ? { info, config: workerConfig(env, base, extra.path), generate: { useAdapter: false } } : { info, config: workerConfig(env, base) };
 }
 
 export async function listTargets(env: TargetEnv, extras: readonly ExtraTarget[] = []): Promise<{ targets: ResolvedTarget[]; onboarding: Onboarding }> {
@@ -149,7 +156,7 @@ export async function listTargets(env: TargetEnv, extras: readonly ExtraTarget[]
   const { openaiBaseUrl, openaiModel, workerModel } = env.settings;
   if (openaiBaseUrl.trim() && openaiModel.trim()) {
     const base = openaiBaseUrl.trim().replace(/\/+$/, '');
-    add({ info: { id: 'openai', kind: 'openai', label: openaiModel.trim(), detail: base, problem: null }, config: { kind: 'openai', baseUrl: base, model: openaiModel.trim() }, wantsApiKey: true });
+    add({ info: { id: 'openai', kind: 'openai', label: openaiModel.trim(), detail: displayUrl(base), problem: null }, config: { kind: 'openai', baseUrl: base, model: openaiModel.trim() }, wantsApiKey: true });
   }
   if (workerModel.trim()) {
     const problem = env.trusted ? null : UNTRUSTED_WORKER;

@@ -1,8 +1,10 @@
 // A stand-in for `python -m llava_studio_worker.serve` that speaks the stdio protocol of
 // src/core/chat/workerProtocol.ts. Its answer names the first image file ("the image is red" for
 // red.png), so tests can see the paths arrive. Modes (--mode): normal, slow, no-torch, crash,
-// ignore-cancel.
-import { existsSync } from 'node:fs';
+// ignore-cancel. With --adapter the answer ends in " (tuned)" unless the request says
+// "use_adapter": false (serve.py: the PEFT adapter disabled for that request). Each start appends
+// its pid and argv to the file named by FAKE_WORKER_LOG, so tests can count workers.
+import { appendFileSync, existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -12,15 +14,18 @@ const arg = (name, fallback) => {
 };
 const mode = arg('--mode', 'normal');
 const model = arg('--model', '?');
+const adapter = arg('--adapter', null);
 const send = (line) => process.stdout.write(JSON.stringify(line) + '\n');
+if (process.env.FAKE_WORKER_LOG) appendFileSync(process.env.FAKE_WORKER_LOG, `${process.pid} ${process.argv.slice(2).join(' ')}\n`);
 
 if (mode === 'no-torch') {
   process.stderr.write('Traceback (most recent call last):\nModuleNotFoundError: No module named torch\n');
-  send({ type: 'error', id: null, message: `torch is not installed in ${process.execPath}`, hint: 'pip install torch transformers peft' });
+  // Like errors.py missing_dependency: the message ends with the fix, which is also the hint.
+  send({ type: 'error', id: null, message: `torch is not installed in ${process.execPath}: pip install -r /ext/native-bin/requirements.txt`, hint: 'pip install -r /ext/native-bin/requirements.txt' });
   process.exit(1);
 }
 process.stdout.write('Loading checkpoint shards: 100%\n'); // library chatter the client must ignore
-send({ type: 'ready', model, adapter: null, device: 'cpu', dtype: 'fp32' });
+send({ type: 'ready', model, adapter, device: 'cpu', dtype: 'fp32' });
 
 const cancelled = new Set();
 const queue = [];
@@ -34,10 +39,14 @@ async function generate(request) {
   }
   const missing = request.images.find((path) => !existsSync(path));
   if (missing) return send({ type: 'error', id: request.id, message: `cannot open image ${missing}`, hint: 'check the path' });
+  if (request.use_adapter !== undefined && typeof request.use_adapter !== 'boolean') {
+    return send({ type: 'error', id: request.id, message: 'use_adapter must be true or false', hint: 'see the request format in serve.py' });
+  }
   const first = request.images[0] ? basename(request.images[0], extname(request.images[0])) : 'nothing';
+  const tuned = adapter && request.use_adapter !== false ? [' (tuned)'] : [];
   const full = mode === 'slow' || request.ignore_eos
     ? Array.from({ length: request.max_new_tokens }, (_, i) => `w${i} `)
-    : ['the', ' image', ' is', ` ${first}`];
+    : ['the', ' image', ' is', ` ${first}`, ...tuned];
   const words = full.slice(0, request.max_new_tokens);
   let tokens = 0;
   let ttft = 0;

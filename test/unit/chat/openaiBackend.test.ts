@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectAnswer } from '../../../src/core/chat/answerMeter';
 import { OpenAIBackend } from '../../../src/core/chat/openaiBackend';
-import { ChatError, type ChatMessage } from '../../../src/core/chat/types';
+import { ChatError, type ChatEvent, type ChatMessage } from '../../../src/core/chat/types';
+import { displayUrl, scrubUrls } from '../../../src/core/chat/urls';
 import { COLOURS, png } from './testImages';
 
 const KEY = 'sk-test-5ecret-do-not-leak';
@@ -182,5 +183,47 @@ describe('openai backend against a local SSE server', function () {
     } finally {
       await server.close();
     }
+  });
+
+  it('never shows user:password or a query string of the base URL, in status lines or errors', async () => {
+    const server = await fakeServer();
+    try {
+      const withQuery = server.baseUrl.replace('/v1', '/v2') + '?token=qs-5ecret';
+      const backend = new OpenAIBackend({ kind: 'openai', baseUrl: withQuery, model: 'tiny', apiKey: KEY });
+      const statuses: ChatEvent[] = [];
+      await assert.rejects((async () => { for await (const event of backend.stream(ask(), [{ kind: 'bytes', bytes: image, label: 'x' }])) statuses.push(event); })(), (error: unknown) => {
+        assert.ok(error instanceof ChatError && error.code === 'not-found', String(error));
+        assert.doesNotMatch(`${error.message} ${error.hint}`, /qs-5ecret|token=/);
+        assert.match(error.message, /\/v2\/chat\/completions answered HTTP 404/, 'the path is still shown');
+        return true;
+      });
+      assert.ok(statuses.every((e) => !JSON.stringify(e).includes('qs-5ecret')));
+      assert.equal(server.seen[0]?.url, '/v2/chat/completions?token=qs-5ecret', 'the request itself keeps the query string, after the path');
+      // Credentials in the URL: fetch refuses them, and its message (which repeats the URL) is scrubbed.
+      const withUser = new OpenAIBackend({ kind: 'openai', baseUrl: server.baseUrl.replace('http://', 'http://bob:pw-5ecret@'), model: 'tiny' });
+      await assert.rejects(collectAnswer(withUser.stream(ask(), [{ kind: 'bytes', bytes: image, label: 'x' }])), (error: unknown) => {
+        assert.ok(error instanceof ChatError, String(error));
+        assert.doesNotMatch(`${error.message} ${error.hint}`, /pw-5ecret|bob/);
+        return true;
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('chat URLs as shown', () => {
+  const cases: [string, string][] = [
+    ['http://localhost:8000/v1', 'http://localhost:8000/v1'],
+    ['http://localhost:8000', 'http://localhost:8000'],
+    ['https://bob:pw@gw.example.com/v1?key=abc#frag', 'https://gw.example.com/v1'],
+    ['https://bucket.s3.amazonaws.com/cat.png?X-Amz-Signature=abc', 'https://bucket.s3.amazonaws.com/cat.png'],
+    ['not a url?token=abc', 'not a url'],
+    ['//bob:pw@host/x?y', '//host/x'],
+  ];
+  for (const [url, shown] of cases) it(`displayUrl(${url})`, () => assert.equal(displayUrl(url), shown));
+
+  it('scrubUrls cleans every URL inside a message', () => {
+    assert.equal(scrubUrls('cannot fetch https://u:p@a.example/x?sig=1: from http://b.example/?t=2 too'), 'cannot fetch https://a.example/x: from http://b.example/ too');
   });
 });

@@ -135,9 +135,37 @@ describe('worker backend with a fake worker', function () {
     }
   });
 
-  it('surfaces the worker\'s own error line and hint when torch is missing', async () => {
+  it('surfaces the worker\'s own error line when torch is missing, its fix shown once', async () => {
     const backend = worker('no-torch');
-    await expectError(collectAnswer(backend.stream([{ role: 'user', content: 'hi' }], [])), 'worker-unavailable', /torch is not installed/, /pip install torch/);
+    await assert.rejects(collectAnswer(backend.stream([{ role: 'user', content: 'hi' }], [])), (error: unknown) => {
+      assert.ok(error instanceof ChatError && error.code === 'worker-unavailable', String(error));
+      assert.match(error.message, /^torch is not installed in .*: pip install -r \/ext\/native-bin\/requirements\.txt$/);
+      assert.equal(error.hint, undefined, 'the message already ends with the hint: not repeated');
+      return true;
+    });
+  });
+
+  it('keeps a hint the message does not already carry', async () => {
+    const backend = worker();
+    try {
+      await expectError(collectAnswer(backend.stream(ask(), [{ kind: 'file', path: join(tree.root, 'gone.png') }])), 'worker-failed', /cannot open image/, /^check the path$/);
+    } finally {
+      await backend.dispose();
+    }
+  });
+
+  it('use_adapter: false answers with the base model on the adapter\'s worker; a worker without adapter ignores it', async () => {
+    const tuned = worker('normal', { adapter: '/runs/r/checkpoint-5' });
+    const plain = worker();
+    const image = [{ kind: 'file' as const, path: join(tree.root, 'red.png') }];
+    try {
+      assert.equal((await collectAnswer(tuned.stream(ask(), image))).text, 'the image is red (tuned)');
+      assert.equal((await collectAnswer(tuned.stream(ask(), image, { useAdapter: false }))).text, 'the image is red');
+      assert.equal((await collectAnswer(tuned.stream(ask(), image, { useAdapter: true }))).text, 'the image is red (tuned)');
+      assert.equal((await collectAnswer(plain.stream(ask(), image, { useAdapter: false }))).text, 'the image is red');
+    } finally {
+      await Promise.all([tuned.dispose(), plain.dispose()]);
+    }
   });
 
   it('names the interpreter when it does not exist', async () => {
@@ -201,6 +229,11 @@ describe('worker backend with the real serve.py (no torch here)', function () {
     const probe = (await import('node:child_process')).spawnSync(python, ['-c', 'import torch, transformers, peft'], { encoding: 'utf8' });
     if (probe.status === 0) this.skip(); // a machine with the full stack would load a real model here
     const backend = new WorkerBackend({ kind: 'worker', python, model: 'llava-hf/llava-1.5-7b-hf', env: { PYTHONPATH: nativeBin } });
-    await expectError(collectAnswer(backend.stream([{ role: 'user', content: 'hi' }], [])), 'worker-unavailable', /is not installed in \/usr\/bin\/python3/, /pip install/);
+    await assert.rejects(collectAnswer(backend.stream([{ role: 'user', content: 'hi' }], [])), (error: unknown) => {
+      assert.ok(error instanceof ChatError && error.code === 'worker-unavailable', String(error));
+      assert.match(error.message, /is not installed in \/usr\/bin\/python3: pip install -r \S+requirements\.txt$/);
+      assert.equal(error.hint, undefined, 'errors.py puts the fix in the message and the hint: shown once');
+      return true;
+    });
   });
 });

@@ -2,16 +2,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChatBackend } from '../../../src/core/chat';
-import { ChatError, type ChatBackend, type ChatEvent } from '../../../src/core/chat/types';
+import { ChatError, type ChatBackend, type ChatEvent, type WorkerBackendConfig } from '../../../src/core/chat/types';
 import { DEFAULT_GENERATION, type ChatHostMessage } from '../../../src/protocol/chat';
 import { BackendPool } from '../../../src/ui/chat/backendPool';
 import { ChatController } from '../../../src/ui/chat/controller';
-import { newConversation } from '../../../src/ui/chat/conversation';
+import { newConversation, type StoredConversation } from '../../../src/ui/chat/conversation';
 import { ConversationStore } from '../../../src/ui/chat/conversationStore';
 import { ImageImporter } from '../../../src/ui/chat/imageImport';
 import { listTargets, type ResolvedTarget } from '../../../src/ui/chat/targets';
 import { png, TINY_LLAVA } from '../chat/testImages';
 import { makeTree } from '../helpers/tempTree';
+
+const FAKE_WORKER = join(__dirname, '../chat/fakeWorker.mjs');
 
 /** A scripted backend (a test double for our own controller logic): words at an interval, honours abort. */
 class ScriptedBackend implements ChatBackend {
@@ -64,6 +66,7 @@ describe('chat controller', () => {
       runAction: async () => false,
       newConversationId: () => 'c-new',
       log: () => {},
+      streamSaveMs: 40,
     }, { post: (m) => posted.push(m), setTitle: () => {} });
     current = controller;
     await controller.addStoredImage(await images.fromPath(join(tree.root, 'ws/red.png'), 'workspace'));
@@ -203,6 +206,85 @@ describe('chat controller', () => {
     assert.match(record.images[0], /^images\/red-[0-9a-f]{12}\.png$/);
     await controller.handleMessage(request('action', { action: { name: 'newChat' } }));
     assert.equal(controller.conversationId, 'c-new');
+  });
+
+  const storedAnswer = (root: string, id: string) => {
+    try {
+      return (JSON.parse(readFileSync(join(root, 'store', `${id}.json`), 'utf8')) as StoredConversation).turns[0]?.answers[0];
+    } catch {
+      return undefined; // being renamed into place
+    }
+  };
+
+  it('saves the answer while it streams (throttled), not only at the end', async () => {
+    const { controller, posted } = await setup({ a: new ScriptedBackend('a', Array.from({ length: 300 }, (_, i) => `w${i} `), 10) });
+    await controller.handleMessage(send(['a']));
+    await until(() => answers(posted).some((a) => a.status === 'streaming'));
+    await until(() => (storedAnswer(tree.root, 'c-test')?.text.length ?? 0) > 0, 3000);
+    assert.ok(controller.busy, 'saved while still streaming');
+    assert.equal(storedAnswer(tree.root, 'c-test')?.status, 'streaming');
+  });
+
+  it('dispose resolves once the stopped answer is on disk', async () => {
+    const { controller, posted } = await setup({ a: new ScriptedBackend('a', Array.from({ length: 300 }, (_, i) => `w${i} `), 10) });
+    await controller.handleMessage(send(['a']));
+    await until(() => answers(posted).some((a) => a.status === 'streaming'));
+    await new Promise((r) => setTimeout(r, 30));
+    await controller.dispose();
+    const saved = storedAnswer(tree.root, 'c-test');
+    assert.equal(saved?.status, 'stopped');
+    assert.match(saved?.text ?? '', /^w0 w1 /);
+    assert.equal(saved?.meta?.finishReason, 'stopped', 'the backend\'s final figures are in (it wound down in time)');
+  });
+
+  it('New Chat mid-answer: the old conversation keeps the answer, the new one does not get it', async () => {
+    const { controller, posted, store } = await setup({ a: new ScriptedBackend('a', Array.from({ length: 300 }, (_, i) => `w${i} `), 10) });
+    await controller.handleMessage(send(['a']));
+    await until(() => answers(posted).some((a) => a.status === 'streaming'));
+    await new Promise((r) => setTimeout(r, 30));
+    await controller.handleMessage(request('action', { action: { name: 'newChat' } }));
+    assert.equal(controller.conversationId, 'c-new');
+    await controller.whenIdle();
+    await store.flush();
+    const old = await store.load('c-test');
+    assert.match(old?.turns[0]?.answers[0]?.text ?? '', /^w0 w1 /);
+    assert.equal(old?.turns[0]?.answers[0]?.meta?.finishReason, 'stopped', 'the final save went to the conversation that was answering');
+    assert.deepEqual((await store.load('c-new'))?.turns, []);
+  });
+
+  it('compare base vs LoRA checkpoint: one worker answers both, the adapter switched off for the base', async function () {
+    this.timeout(20_000);
+    tree = makeTree({ 'ws/red.png': await png([210, 25, 30]), 'run/checkpoint-5/adapter_config.json': JSON.stringify({ base_model_name_or_path: 'org/base-vlm' }) });
+    const log = join(tree.root, 'workers.log');
+    const pool = new BackendPool(createChatBackend);
+    const posted: ChatHostMessage[] = [];
+    const images = new ImageImporter({ storageDir: join(tree.root, 'pasted'), workspaceFolders: () => [join(tree.root, 'ws')], pick: async () => undefined });
+    const env = { settings: { onnxModel: '', openaiBaseUrl: '', openaiModel: '', python: process.execPath, workerModel: '' }, modelsDir: join(tree.root, 'models'), extensionPath: tree.root, trusted: true };
+    const checkpoint = join(tree.root, 'run/checkpoint-5');
+    const conversation = newConversation('c-cmp', 'x');
+    conversation.extraTargets.push({ kind: 'checkpoint', path: checkpoint, runName: 'lora', hasAdapter: true });
+    const controller = new ChatController(conversation, {
+      listTargets: (extras) => listTargets(env, extras),
+      // The real pool and worker client, with the fake worker script standing in for serve.py.
+      backend: async (t) => pool.get({ ...(t.config as WorkerBackendConfig), command: [process.execPath, FAKE_WORKER], env: { FAKE_WORKER_LOG: log } }),
+      store: new ConversationStore(join(tree.root, 'store')), images,
+      trusted: () => true, copyText: async () => {}, chooseDatasetFile: async () => undefined, runAction: async () => false, newConversationId: () => 'c-x', log: () => {},
+    }, { post: (m) => posted.push(m), setTitle: () => {} });
+    try {
+      await controller.addStoredImage(await images.fromPath(join(tree.root, 'ws/red.png'), 'workspace'));
+      await controller.handleMessage({ kind: 'notify', type: 'ready', payload: {} });
+      await controller.handleMessage(send([`checkpoint:${checkpoint}`, 'worker-base:org/base-vlm']));
+      await until(() => answers(posted).filter((a) => a.status === 'done' || a.status === 'error').length === 2, 15_000);
+      const finals = answers(posted).filter((a) => a.status === 'done' || a.status === 'error');
+      assert.deepEqual(finals.map((a) => [a.slot, a.status, a.text]), [[0, 'done', 'the image is red (tuned)'], [1, 'done', 'the image is red']]);
+      assert.equal(pool.size, 1);
+      const starts = readFileSync(log, 'utf8').trim().split('\n');
+      assert.equal(starts.length, 1, `one worker process, got ${starts.join(' | ')}`);
+      assert.match(starts[0]!, new RegExp(`--model org/base-vlm --adapter ${checkpoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    } finally {
+      await controller.dispose();
+      await pool.dispose();
+    }
   });
 
   it('with the real onnx backend on the tiny model: the red image is called red', async function () {

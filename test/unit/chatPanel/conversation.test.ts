@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildRequest, imagesUpTo } from '../../../src/ui/chat/conversation';
 import { ConversationStore, newConversationId } from '../../../src/ui/chat/conversationStore';
@@ -93,5 +93,45 @@ describe('chat conversation store', () => {
     assert.deepEqual(await store.list(), ['c-c', 'c-b', 'c-a']);
     assert.equal(await store.prune(), 1);
     assert.deepEqual(await store.list(), ['c-c', 'c-b']);
+  });
+
+  it('concurrent saves of one conversation land in order: an older, bigger snapshot never ends up last', async () => {
+    tree = makeTree({});
+    const store = new ConversationStore(join(tree.root, 'conversations'));
+    const saves: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) {
+      const snapshot = sample();
+      snapshot.title = `v${i}`;
+      snapshot.turns[0]!.answers[0]!.text = 'x'.repeat((20 - i) * 200_000); // the older, the longer to write
+      saves.push(store.save(snapshot));
+    }
+    await Promise.all(saves);
+    assert.equal((await store.load('c-test-1'))?.title, 'v19');
+    assert.deepEqual(readdirSync(join(tree.root, 'conversations')), ['c-test-1.json'], 'no temporary file left');
+  });
+
+  it('a save asked for while one is writing writes the conversation as it is by then; flush waits for both', async () => {
+    tree = makeTree({});
+    const store = new ConversationStore(join(tree.root, 'conversations'));
+    const c = sample();
+    c.turns[0]!.answers[0]!.text = 'y'.repeat(2_000_000);
+    void store.save(c);
+    c.turns[2]!.answers[0]!.text = 'red and blue, and more';
+    c.turns[2]!.answers[0]!.status = 'done';
+    void store.save(c);
+    await store.flush();
+    const saved = JSON.parse(readFileSync(join(tree.root, 'conversations/c-test-1.json'), 'utf8'));
+    assert.equal(saved.turns[2].answers[0].text, 'red and blue, and more');
+    assert.equal(saved.turns[2].answers[0].status, 'done');
+  });
+
+  it('a failed save does not block the next one', async () => {
+    tree = makeTree({ 'blocked': 'a file where the folder should be' });
+    const blocked = new ConversationStore(join(tree.root, 'blocked', 'conversations'));
+    await assert.rejects(blocked.save(sample()), /ENOTDIR|EEXIST/);
+    const store = new ConversationStore(join(tree.root, 'conversations'));
+    await store.save(sample());
+    assert.equal((await store.load('c-test-1'))?.id, 'c-test-1');
+    await blocked.flush();
   });
 });

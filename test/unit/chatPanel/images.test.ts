@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isInside, sniffImage, storeImageBytes } from '../../../src/ui/chat/imageFiles';
+import { isInside, sha256, sniffImage, storeImageBytes } from '../../../src/ui/chat/imageFiles';
 import { ImageImporter, pathOfUri } from '../../../src/ui/chat/imageImport';
 import { makeTree } from '../helpers/tempTree';
 
@@ -42,6 +42,43 @@ describe('chat images: where they may come from', () => {
     assert.match(a.path, /[0-9a-f]{64}\.png$/);
     assert.equal(readdirSync(dir).length, 1);
     await assert.rejects(storeImageBytes(dir, Buffer.from('#!/bin/sh\nrm -rf ~')), /not an image/);
+  });
+
+  const torn: [string, (bytes: Buffer) => Buffer][] = [
+    ['cut short by a crash', (bytes) => bytes.subarray(0, 5)],
+    ['empty', () => Buffer.alloc(0)],
+    ['same length, other bytes', (bytes) => Buffer.from(bytes.map((b, i) => (i === bytes.length - 1 ? b ^ 0xff : b)))],
+  ];
+  for (const [name, damage] of torn) {
+    it(`rewrites a stored copy whose bytes do not match its name (${name})`, async () => {
+      tree = makeTree({});
+      const dir = join(tree.root, 'store');
+      const bytes = Buffer.concat([PNG, Buffer.from('rest of the picture')]);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${sha256(bytes)}.png`), damage(bytes));
+      const stored = await storeImageBytes(dir, bytes);
+      assert.deepEqual(readFileSync(stored.path), bytes);
+      assert.deepEqual(readdirSync(dir), [`${sha256(bytes)}.png`], 'no temporary file left');
+    });
+  }
+
+  it('a good stored copy is kept as it is', async () => {
+    tree = makeTree({});
+    const dir = join(tree.root, 'store');
+    const first = await storeImageBytes(dir, PNG);
+    const again = await storeImageBytes(dir, PNG);
+    assert.equal(again.path, first.path);
+    assert.deepEqual(readFileSync(first.path), PNG);
+  });
+
+  it('a fetched URL is kept and shown without its query string (a presigned URL is a credential)', async () => {
+    tree = makeTree({});
+    const im = new ImageImporter({ storageDir: join(tree.root, 'store'), workspaceFolders: () => [], pick: async () => undefined, fetch: async () => new Response(PNG, { status: 200 }) });
+    const image = await im.fromUrl('https://bob:pw@bucket.example/cat.png?X-Amz-Signature=5ecret');
+    assert.equal(image.url, 'https://bucket.example/cat.png');
+    assert.equal(image.name, 'cat.png');
+    const failing = new ImageImporter({ storageDir: join(tree.root, 'store'), workspaceFolders: () => [], pick: async () => undefined, fetch: async () => new Response('', { status: 403 }) });
+    await assert.rejects(failing.fromUrl('https://bucket.example/cat.png?X-Amz-Signature=5ecret'), (error: Error) => /cannot fetch https:\/\/bucket\.example\/cat\.png: HTTP 403/.test(error.message) && !error.message.includes('5ecret'));
   });
 
   const importer = () => new ImageImporter({ storageDir: join(tree.root, 'store'), workspaceFolders: () => [join(tree.root, 'ws')], pick: async () => join(tree.root, 'outside/o.png') });

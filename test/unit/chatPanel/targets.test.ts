@@ -59,6 +59,11 @@ describe('chat targets from settings', () => {
     assert.deepEqual(targets[0], { info: { id: 'openai', kind: 'openai', label: 'llava-hf/llava-1.5-7b-hf', detail: 'http://localhost:8000/v1', problem: null }, config: { kind: 'openai', baseUrl: 'http://localhost:8000/v1', model: 'llava-hf/llava-1.5-7b-hf' }, wantsApiKey: true });
   });
 
+  it('shows the OpenAI base URL without user:password or query string', async () => {
+    const { targets } = await listTargets(env({ openaiBaseUrl: 'https://bob:hunter2@gw.example.com/v1?token=abc#x', openaiModel: 'm' }));
+    assert.equal(targets[0]!.info.detail, 'https://gw.example.com/v1');
+  });
+
   it('the worker: python setting, PYTHONPATH reaching native-bin; off in an untrusted workspace', async () => {
     const trusted = (await listTargets(env({ workerModel: 'llava-hf/llava-1.5-7b-hf', python: '/venv/bin/python' }))).targets[0]!;
     assert.deepEqual(trusted.config, { kind: 'worker', python: '/venv/bin/python', model: 'llava-hf/llava-1.5-7b-hf', env: { PYTHONPATH: `${join(tree.root, 'ext/native-bin')}${delimiter}/site` } });
@@ -74,6 +79,10 @@ describe('chat targets from settings', () => {
     const { targets } = await listTargets(env({}), [{ kind: 'checkpoint', path, runName: 'lora-r64', hasAdapter: true }]);
     assert.deepEqual(targets.map((t) => [t.info.id, t.info.label]), [[`checkpoint:${path}`, 'lora-r64/checkpoint-500 (LoRA)'], ['worker-base:llava-hf/llava-1.5-7b-hf', 'llava-1.5-7b-hf (base)']]);
     assert.deepEqual(targets[0]!.config, { kind: 'worker', python: 'python3', model: 'llava-hf/llava-1.5-7b-hf', adapter: path, env: { PYTHONPATH: `${join(tree.root, 'ext/native-bin')}${delimiter}/site` } });
+    // The base shares the checkpoint's worker (one copy of the base model in memory), adapter off per request.
+    assert.deepEqual(targets[1]!.config, targets[0]!.config);
+    assert.deepEqual(targets[1]!.generate, { useAdapter: false });
+    assert.equal(targets[0]!.generate, undefined);
     const overridden = await listTargets(env({ workerModel: '/models/llava' }), [{ kind: 'checkpoint', path, runName: 'lora-r64', hasAdapter: true }]);
     assert.equal((overridden.targets[0]!.config as { model: string }).model, '/models/llava');
   });
@@ -89,6 +98,56 @@ describe('chat targets from settings', () => {
     const path = join(tree.root, 'run/checkpoint-1');
     mkdirSync(path, { recursive: true });
     const { targets } = await listTargets(env({}), [{ kind: 'checkpoint', path, runName: 'r', hasAdapter: true }]);
-    assert.match(targets[0]!.info.problem ?? '', /no base model for the adapter.*set llavaStudio\.chat\.workerModel/);
+    assert.match(targets[0]!.info.problem ?? '', /no base model for the LoRA checkpoint .*checkpoint-1: set llavaStudio\.chat\.workerModel/);
+  });
+
+  describe('projector-only and full checkpoints', () => {
+    const runJson = (model: string) => JSON.stringify({ version: 1, name: 'proj', status: 'finished', config: { model, method: 'projector', dataset: { path: 'd.jsonl' } } });
+    const worker = (model: string, adapter?: string) => ({ kind: 'worker', python: 'python3', model, ...(adapter ? { adapter } : {}), env: { PYTHONPATH: `${join(tree.root, 'ext/native-bin')}${delimiter}/site` } });
+
+    const cases: [string, Record<string, string>, string, boolean, string | { inTree: string }][] = [
+      // name, files, checkpoint (relative), hasAdapter flag from the caller, expected base model (a Hub id, or a folder in the tree)
+      ['a projector checkpoint: base from run.json beside it (a Hub id)', { 'run/run.json': runJson('llava-hf/llava-1.5-7b-hf'), 'run/checkpoint-4/projector.safetensors': 'x' }, 'run/checkpoint-4', false, 'llava-hf/llava-1.5-7b-hf'],
+      ['final/ of a projector run, flagged as an adapter by the caller', { 'run/run.json': runJson('llava-hf/llava-1.5-7b-hf'), 'run/final/projector.safetensors': 'x' }, 'run/final', true, 'llava-hf/llava-1.5-7b-hf'],
+      ['run.json two levels up, its relative model folder resolved against it', { 'run/run.json': runJson('../models/tiny'), 'models/tiny/config.json': '{}', 'run/checkpoints/checkpoint-2/projector.safetensors': 'x' }, 'run/checkpoints/checkpoint-2', false, { inTree: 'models/tiny' }],
+      ['a LoRA adapter whose adapter_config.json names no base', { 'run/run.json': runJson('/abs/base'), 'run/checkpoint-3/adapter_config.json': '{"r": 8}' }, 'run/checkpoint-3', true, '/abs/base'],
+    ];
+    for (const [name, files, rel, hasAdapter, base] of cases) {
+      it(name, async () => {
+        tree.remove();
+        tree = makeTree({ ...files, 'ext/native-bin/': '' });
+        const path = join(tree.root, rel);
+        const expectedBase = typeof base === 'string' ? base : join(tree.root, base.inTree);
+        const { targets } = await listTargets(env({}), [{ kind: 'checkpoint', path, runName: 'proj', hasAdapter }]);
+        assert.equal(targets[0]!.info.problem, null);
+        assert.deepEqual(targets[0]!.config, worker(expectedBase, path), 'the base model, with the checkpoint as --adapter');
+        assert.equal(targets[1]!.info.id, `worker-base:${expectedBase}`);
+      });
+    }
+
+    it('the base of a projector checkpoint gets its own worker (a projector cannot be switched off per request)', async () => {
+      tree.remove();
+      tree = makeTree({ 'run/run.json': runJson('llava-hf/llava-1.5-7b-hf'), 'run/checkpoint-4/projector.safetensors': 'x', 'ext/native-bin/': '' });
+      const path = join(tree.root, 'run/checkpoint-4');
+      const { targets } = await listTargets(env({}), [{ kind: 'checkpoint', path, runName: 'proj', hasAdapter: false }]);
+      assert.deepEqual(targets.map((t) => t.info.label), ['proj/checkpoint-4 (projector)', 'llava-1.5-7b-hf (base)']);
+      assert.deepEqual(targets[1]!.config, worker('llava-hf/llava-1.5-7b-hf'));
+      assert.equal(targets[1]!.generate, undefined);
+    });
+
+    it('a projector checkpoint without any run.json says what to set', async () => {
+      tree.remove();
+      tree = makeTree({ 'x/checkpoint-4/projector.safetensors': 'x', 'ext/native-bin/': '' });
+      const { targets } = await listTargets(env({}), [{ kind: 'checkpoint', path: join(tree.root, 'x/checkpoint-4'), runName: 'p', hasAdapter: false }]);
+      assert.match(targets[0]!.info.problem ?? '', /no base model for the projector checkpoint .*checkpoint-4: set llavaStudio\.chat\.workerModel/);
+    });
+
+    it('a full model checkpoint without ONNX export is loaded as the worker\'s model', async () => {
+      tree.remove();
+      tree = makeTree({ 'run/run.json': runJson('llava-hf/llava-1.5-7b-hf'), 'run/checkpoint-7/config.json': '{}', 'ext/native-bin/': '' });
+      const path = join(tree.root, 'run/checkpoint-7');
+      const { targets } = await listTargets(env({}), [{ kind: 'checkpoint', path, runName: 'full', hasAdapter: false }]);
+      assert.deepEqual(targets.map((t) => [t.info.label, t.config]), [['full/checkpoint-7', worker(path)]]);
+    });
   });
 });
