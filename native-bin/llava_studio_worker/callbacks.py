@@ -6,6 +6,7 @@ TrainerCallback subclass is built on demand by `trainer_callbacks()`.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections import deque
@@ -22,6 +23,15 @@ def _stamp(checkpoint: str) -> float | None:
         return os.stat(os.path.join(checkpoint, "trainer_state.json")).st_mtime_ns
     except OSError:
         return None
+
+
+def nonfinite_field(values: dict) -> dict:
+    """`{"nonfinite": [names]}` for the values that are NaN/inf (the event writes them as null), else {}.
+
+    A null alone would be ambiguous (a progress event's loss is also null before the first log).
+    """
+    names = [name for name, value in values.items() if isinstance(value, float) and not math.isfinite(value)]
+    return {"nonfinite": names} if names else {}
 
 
 class ProgressLogic:
@@ -58,13 +68,14 @@ class ProgressLogic:
         return self.events.emit("progress", step=step, total=total, loss=self.last_loss,
                                 it_s=round(rate, 4) if rate else None,
                                 eta_s=round(eta, 1) if eta is not None else None,
-                                epoch=round(epoch, 4) if epoch is not None else None)
+                                epoch=round(epoch, 4) if epoch is not None else None,
+                                **nonfinite_field({"loss": self.last_loss}))
 
     def on_log(self, step: int, epoch: float | None, logs: dict) -> dict:
         scalars = {k: v for k, v in logs.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
         if "loss" in scalars:
             self.last_loss = float(scalars["loss"])
-        return self.events.emit("log", step=step, epoch=epoch, scalars=scalars)
+        return self.events.emit("log", step=step, epoch=epoch, scalars=scalars, **nonfinite_field(scalars))
 
     def on_save(self, step: int) -> dict | None:
         path = os.path.join(self.run_dir, f"checkpoint-{step}")

@@ -5,14 +5,15 @@ reader never sees half a line from us) and nothing else in the file. Every event
 `type`, `time` (epoch seconds) and `v` (schema version). Types and their fields:
 
     started     run_dir, name, pid, host, method, model, resume_from, config
-    progress    step, total, loss, it_s, eta_s, epoch
-    log         step, epoch, scalars {name: number}   (the Trainer's logs)
+    progress    step, total, loss, it_s, eta_s, epoch, [nonfinite]
+    log         step, epoch, scalars {name: number}, [nonfinite]   (the Trainer's logs)
     checkpoint  step, path
     warning     message, hint, [count, rows]
     error       message, hint, traceback
     finished    status ("finished" | "stopped"), step, metrics {name: number}, final_dir
 
-Non-finite floats (a NaN loss) are written as null so that any JSON parser reads the line.
+Non-finite floats (a NaN loss) are written as null so that any JSON parser reads the line; progress
+and log events then name them in `nonfinite` (["loss", ...]), so that null is not mistaken for "none".
 """
 
 from __future__ import annotations

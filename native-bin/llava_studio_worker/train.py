@@ -4,6 +4,8 @@
 
 Writes into the run folder (config.output_dir): events.jsonl (data channel), train.log (human log),
 runs/<time>_<host>/ (TensorBoard), checkpoint-N/ and, when done, final/ (adapter, processor, README.md).
+It never pushes, and never needs a Hub token to: whoever launched it pushes final/ after `finished`
+(config.push; by hand: `python -m llava_studio_worker.push`).
 Exit codes: 0 finished or stopped (SIGTERM), 1 failed, 2 invalid config/data/resume, 3 missing package.
 `--validate-only` needs neither torch nor a GPU: it checks run.json and the dataset and prints a summary.
 """
@@ -48,24 +50,6 @@ def _fail(events: EventWriter | None, error: WorkerError, traceback: str = "") -
     return error.exit_code
 
 
-def _push_if_configured(run: RunFile, events: EventWriter, final_dir: str) -> None:
-    push = run.config.push
-    if push is None:
-        return
-    token = os.environ.get("HF_TOKEN")
-    if not token:
-        events.warning(f"not pushed to {push.repo_id}: HF_TOKEN is not set",
-                       f"python -m llava_studio_worker.push --run {run.config.output_dir} --repo-id {push.repo_id}")
-        return
-    from .push import push_folder
-
-    try:
-        url = push_folder(final_dir, push.repo_id, push.private, token)
-        log.info("pushed %s to %s", final_dir, url)
-    except WorkerError as error:
-        events.warning(f"push to {push.repo_id} failed: {error.message}", error.hint)
-
-
 def main(argv: list[str] | None = None, runner: Runner | None = None) -> int:
     args = parse_args(argv)
     events: EventWriter | None = None
@@ -102,8 +86,6 @@ def main(argv: list[str] | None = None, runner: Runner | None = None) -> int:
                     method=config.method, model=config.model, resume_from=resume_from, config=config.to_dict())
         log.info("run %s: %s on %s (resume: %s)", run.name, config.method, config.model, resume_from)
         outcome = runner(run, events, stop, resume_from)
-        if outcome.status == "finished" and outcome.final_dir:
-            _push_if_configured(run, events, outcome.final_dir)
         events.emit("finished", status=outcome.status, step=outcome.step, metrics=outcome.metrics,
                     final_dir=outcome.final_dir, checkpoint=outcome.checkpoint)
         log.info("%s at step %d", outcome.status, outcome.step)

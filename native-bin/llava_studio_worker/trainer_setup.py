@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .config import TrainConfig
+from .loader_signals import guard_loader
 from .model_setup import PROJECTOR, Precision, trainable_groups
 
 log = logging.getLogger("llava_studio_worker")
@@ -85,11 +86,18 @@ def build_training_arguments(config: TrainConfig, precision: Precision, has_eval
 
 
 def trainer_class(projector_only: bool):
-    """A Trainer whose optimizer has the projector in its own parameter group (own learning rate)."""
+    """A Trainer whose optimizer has the projector in its own parameter group (own learning rate), and
+    whose DataLoader workers ignore SIGTERM (loader_signals: a stop must reach the trainer, not kill them)."""
     from transformers import Trainer
 
     class StudioTrainer(Trainer):
         projector_lr: float = 2e-5
+
+        def get_train_dataloader(self, *args, **kwargs):
+            return guard_loader(super().get_train_dataloader(*args, **kwargs))
+
+        def get_eval_dataloader(self, *args, **kwargs):
+            return guard_loader(super().get_eval_dataloader(*args, **kwargs))
 
         def create_optimizer(self, model=None):
             # transformers 5 passes the (possibly FSDP-wrapped) model and uses the return value.

@@ -50,7 +50,12 @@ def stub_runner(run, events, stop, resume_from):
             progress.on_save(step)
         if control.should_training_stop:
             return Outcome("stopped", step, {}, checkpoint=os.path.join(run_dir, f"checkpoint-{step}"))
-    return Outcome("finished", step, {"train_loss": 0.5})
+    final_dir = os.path.join(run_dir, "final")  # what the real worker leaves: an adapter and a card
+    os.makedirs(final_dir, exist_ok=True)
+    for name in ("adapter_model.safetensors", "adapter_config.json", "README.md"):
+        with open(os.path.join(final_dir, name), "w") as handle:
+            handle.write("x")
+    return Outcome("finished", step, {"train_loss": 0.5}, final_dir)
 
 
 if __name__ == "__main__":

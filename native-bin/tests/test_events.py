@@ -105,3 +105,20 @@ def test_checkpoint_events_once_per_folder(tmp_path: Path):
     assert progress.on_save(5)["path"] == str(tmp_path / "checkpoint-5")
     assert progress.on_save(5) is None
     assert [e["step"] for e in progress.report_unseen_checkpoints()] == [7]
+
+
+def test_nonfinite_values_are_named_not_just_nulled(tmp_path: Path):
+    clock = Clock(0.0)
+    events = EventWriter(tmp_path / "e.jsonl", enabled=True, clock=clock)
+    progress = ProgressLogic(events, str(tmp_path), clock=clock, min_interval=0)
+    assert "nonfinite" not in progress.on_step_end(1, 10, 0.1), "no loss logged yet: null, and nothing non-finite"
+    finite = progress.on_log(1, 0.1, {"loss": 0.7, "grad_norm": 1.0})
+    assert "nonfinite" not in finite
+    diverged = progress.on_log(2, 0.2, {"loss": float("nan"), "grad_norm": float("inf"), "learning_rate": 1e-4})
+    assert diverged["scalars"] == {"loss": None, "grad_norm": None, "learning_rate": 1e-4}
+    assert diverged["nonfinite"] == ["loss", "grad_norm"]
+    clock.t = 1.0
+    after = progress.on_step_end(2, 10, 0.2)
+    assert after["loss"] is None and after["nonfinite"] == ["loss"]
+    on_disk = read_events(tmp_path / "e.jsonl")
+    assert [e.get("nonfinite") for e in on_disk] == [None, None, ["loss", "grad_norm"], ["loss"]]

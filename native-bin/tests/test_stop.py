@@ -1,3 +1,4 @@
+import json
 import signal
 import subprocess
 import sys
@@ -102,3 +103,19 @@ def test_resume_without_checkpoints_is_an_invalid_request(tmp_path: Path):
     assert "--resume checkpoint-7: not a complete checkpoint" in result.stderr
     error = read_events(run_json.parent / "events.jsonl")[-1]
     assert error["type"] == "error" and "checkpoint-7" in error["message"]
+
+
+def test_a_run_that_pushes_never_pushes_from_the_worker(tmp_path: Path):
+    """config.push is the launcher's to act on after `finished`: the worker neither needs nor uses a token."""
+    run_json = _run_dir(tmp_path, max_steps=2)
+    config = json.loads(run_json.read_text())
+    config["config"]["push"] = {"repo_id": "me/cats", "private": True}
+    run_json.write_text(json.dumps(config))
+    stub = [sys.executable, str(TESTS / "stub_train.py"), "--config", str(run_json)]
+    for token in ({"HF_TOKEN": "hf_WorkerMustNotUse"}, {}):
+        result = subprocess.run(stub, env=worker_env(**token), capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+    log = read_events(run_json.parent / "events.jsonl")
+    assert [e["type"] for e in log if e["type"] in ("warning", "error")] == [], log
+    assert [e["status"] for e in log if e["type"] == "finished"] == ["finished", "finished"]
+    assert log[-1]["final_dir"] == str(run_json.parent / "final")

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { pushRunToHub } from '../core/hub/upload';
 import { ConfigError, readConfigFile } from '../core/training/config';
 import { describeError } from '../core/training/events';
 import { formatPlan, localPlan, type PlanOptions, type ResumeFrom } from '../core/training/launchPlan';
 import { defaultPython, findNativeBin } from '../core/training/nativeBin';
 import { trainingBlockers } from '../core/training/probe';
+import type { TrainConfig } from '../core/training/schema';
 import type { RunState } from '../core/training/runRecord';
 import { slurmPlan, type SlurmOptions } from '../core/training/slurm';
 import { Supervisor, type SupervisorNotice } from '../core/training/supervisor';
@@ -77,6 +79,27 @@ export async function followRun(supervisor: Supervisor, io: Io, graceMs: number)
   return { status: record.status, interrupted };
 }
 
+/** A Hub token from this shell; the worker never gets one (launchPlan strips them), the CLI pushes itself. */
+const shellToken = (env: NodeJS.ProcessEnv): string | undefined => env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || undefined;
+
+/** After a finished run whose config has `push`: uploads final/ with this shell's token. Returns false when it could not. */
+export async function pushAfterFinish(config: TrainConfig, io: Io, env: NodeJS.ProcessEnv = process.env, push: typeof pushRunToHub = pushRunToHub): Promise<boolean> {
+  if (!config.push) return true;
+  const token = shellToken(env);
+  if (!token) {
+    io.err(`not pushed to ${config.push.repo_id}: HF_TOKEN is not set in this shell (push later: python -m llava_studio_worker.push --run ${config.output_dir} --repo-id ${config.push.repo_id}, token on stdin)\n`);
+    return false;
+  }
+  try {
+    const result = await push({ runDir: config.output_dir, repoId: config.push.repo_id, private: config.push.private, accessToken: token });
+    io.out(`pushed ${result.files.length} file(s) to ${result.repoUrl}${result.createdRepo ? ' (new repository)' : ''}\n`);
+    return true;
+  } catch (error) {
+    io.err(`${(error as Error).message}\n`);
+    return false;
+  }
+}
+
 export async function trainCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true,
@@ -100,7 +123,7 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
   const graceMs = int(values.grace, '--grace', 120, 0) * 1000;
   let python = values.python ?? defaultPython();
   const options = (): PlanOptions => ({
-    python, nativeBin, runDir: config.output_dir, processes: int(values.gpus, '--gpus', 1), push: config.push !== null,
+    python, nativeBin, runDir: config.output_dir, processes: int(values.gpus, '--gpus', 1),
     ...(values.resume ? { resume: values.resume as ResumeFrom } : {}),
   });
   const slurm: SlurmOptions | null = values.slurm ? {
@@ -111,11 +134,17 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
   } : null;
 
   if (values['dry-run']) {
+    const pushLine = config.push ? `# then: push final/ to ${config.push.repo_id} from here with HF_TOKEN (${shellToken(process.env) ? 'set' : 'NOT set'} in this shell); the worker gets no token\n` : '';
     if (slurm) {
-      const plan = slurmPlan(options(), slurm);
-      io.out(`# run folder: ${plan.runDir}\n# submit with: ${plan.submitArgv.join(' ')}\n${plan.secretEnv.map((k) => `# ${k}: taken from the submitting environment, never written\n`).join('')}${plan.script}`);
+      let plan;
+      try {
+        plan = slurmPlan(options(), slurm);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      io.out(`# run folder: ${plan.runDir}\n# submit with: ${plan.submitArgv.join(' ')}\n${pushLine}${plan.script}`);
     } else {
-      io.out(formatPlan(localPlan(options())));
+      io.out(`${formatPlan(localPlan(options()))}${pushLine}`);
     }
     return 0;
   }
@@ -131,14 +160,14 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
     python = probe.executable;
     for (const hint of probe.hints) io.err(`warning: ${hint}\n`);
   }
-  const secrets = config.push && process.env.HF_TOKEN ? { HF_TOKEN: process.env.HF_TOKEN } : undefined;
-  if (config.push && !secrets) io.err(`warning: push to ${config.push.repo_id} is set but HF_TOKEN is not: the worker will skip the upload\n`);
-  const supervisor = new Supervisor(config.output_dir);
+  if (config.push && !shellToken(process.env)) io.err(`warning: push to ${config.push.repo_id} is set but HF_TOKEN is not: the run will not be pushed when it finishes\n`);
+  const supervisor = new Supervisor(config.output_dir, { stopGraceMs: graceMs });
   const resuming = values.resume !== undefined && existsSync(join(config.output_dir, 'run.json'));
-  if (resuming) await supervisor.resume(values.resume as ResumeFrom, secrets);
-  else await supervisor.launch({ config, plan: slurm ? slurmPlan(options(), slurm) : localPlan(options()), ...(secrets ? { secrets } : {}) });
+  if (resuming) await supervisor.resume(values.resume as ResumeFrom);
+  else await supervisor.launch({ config, plan: slurm ? slurmPlan(options(), slurm) : localPlan(options()) });
   io.out(`run folder: ${config.output_dir} (log: ${join(config.output_dir, 'train.log')})\n`);
   const { status, interrupted } = await followRun(supervisor, io, graceMs);
   supervisor.dispose();
-  return status === 'finished' ? 0 : status === 'stopped' && interrupted ? 130 : 1;
+  if (status === 'finished') return (await pushAfterFinish(config, io)) ? 0 : 1;
+  return status === 'stopped' && interrupted ? 130 : 1;
 }

@@ -11,10 +11,17 @@ const OOM = /CUDA out of memory|OutOfMemoryError|CUBLAS_STATUS_ALLOC_FAILED|out 
 
 export const isOomMessage = (message: string): boolean => OOM.test(message);
 
-/** A loss that is not a finite number. The worker writes NaN/inf as null, so a logged `loss: null` is one. */
+/**
+ * A loss that is not a finite number: the worker names it in `nonfinite`, or (bare NaN/Infinity) the
+ * value says so. Workers before `nonfinite` wrote NaN/inf as a lone null: for them a logged
+ * `loss: null` still counts (a progress event's null loss means "none logged yet").
+ */
 function nonFiniteLoss(event: WorkerEvent): boolean {
-  if (event.type === 'log') return 'loss' in event.scalars && (event.scalars.loss === null || !Number.isFinite(event.scalars.loss));
-  return event.type === 'progress' && event.loss !== null && !Number.isFinite(event.loss);
+  if (event.type !== 'log' && event.type !== 'progress') return false;
+  if (event.nonfinite?.includes('loss')) return true;
+  const loss = event.type === 'log' ? event.scalars.loss : event.loss;
+  if (typeof loss === 'number') return !Number.isFinite(loss);
+  return event.type === 'log' && event.nonfinite === null && 'loss' in event.scalars && loss === null;
 }
 
 /**

@@ -4,15 +4,17 @@
  * (epoch seconds) and `v` (schema version, 1):
  *
  *   started     run_dir, name, pid, host, method, model, resume_from, config
- *   progress    step, total, loss, it_s, eta_s, epoch
- *   log         step, epoch, scalars {name: number}      (the Trainer's logs: loss, grad_norm, eval_loss…)
+ *   progress    step, total, loss, it_s, eta_s, epoch, [nonfinite]
+ *   log         step, epoch, scalars {name: number}, [nonfinite]   (the Trainer's logs: loss, grad_norm, eval_loss…)
  *   checkpoint  step, path
  *   warning     message, hint, [count, rows]
  *   error       message, hint, traceback
  *   finished    status ("finished" | "stopped"), step, metrics {name: number}, final_dir, checkpoint
  *
- * The worker writes non-finite floats as null (a NaN loss is `"loss": null` in a log's scalars);
- * bare NaN/Infinity, as Python's json writes them by default, are read as numbers too.
+ * The worker writes non-finite floats as null and names them in `nonfinite` (a NaN loss is
+ * `"scalars": {"loss": null}, "nonfinite": ["loss"]`), so a null that means "not a number" cannot be
+ * taken for one that means "none yet". Workers before `nonfinite` wrote the null alone; bare
+ * NaN/Infinity, as Python's json writes them by default, are read as numbers too.
  */
 
 export type FinishStatus = 'finished' | 'stopped' | 'failed';
@@ -33,6 +35,8 @@ export interface ProgressEvent extends Base {
   itPerSec: number | null;
   etaSeconds: number | null;
   epoch: number | null;
+  /** Fields whose value was NaN/inf (written as null); null when the worker did not say (older workers). */
+  nonfinite: string[] | null;
 }
 export interface LogEvent extends Base {
   type: 'log';
@@ -40,6 +44,8 @@ export interface LogEvent extends Base {
   epoch: number | null;
   /** The Trainer's logged scalars; null where the worker wrote a non-finite value. */
   scalars: Record<string, number | null>;
+  /** Scalars whose value was NaN/inf; null when the worker did not say (older workers). */
+  nonfinite: string[] | null;
 }
 export interface CheckpointEvent extends Base { type: 'checkpoint'; step: number; path: string }
 export interface WarningEvent extends Base { type: 'warning'; message: string; hint: string }
@@ -87,6 +93,7 @@ const revive = (_key: string, value: unknown): unknown => (typeof value === 'str
 const numOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
+const names = (v: unknown): string[] | null => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : null);
 
 function numbers(value: unknown): Record<string, number | null> {
   const out: Record<string, number | null> = {};
@@ -109,10 +116,13 @@ export function parseEventLine(line: string, offset = 0): WorkerEvent {
     case 'progress': {
       const step = numOrNull(e.step);
       if (step === null) throw new Error('progress event without a numeric step');
-      return { ...base, type: 'progress', step, total: numOrNull(e.total), loss: numOrNull(e.loss), itPerSec: numOrNull(e.it_s), etaSeconds: numOrNull(e.eta_s), epoch: numOrNull(e.epoch) };
+      return {
+        ...base, type: 'progress', step, total: numOrNull(e.total), loss: numOrNull(e.loss), itPerSec: numOrNull(e.it_s), etaSeconds: numOrNull(e.eta_s),
+        epoch: numOrNull(e.epoch), nonfinite: names(e.nonfinite),
+      };
     }
     case 'log':
-      return { ...base, type: 'log', step: numOrNull(e.step), epoch: numOrNull(e.epoch), scalars: numbers(e.scalars) };
+      return { ...base, type: 'log', step: numOrNull(e.step), epoch: numOrNull(e.epoch), scalars: numbers(e.scalars), nonfinite: names(e.nonfinite) };
     case 'checkpoint': {
       const path = str(e.path);
       const step = numOrNull(e.step) ?? Number(/checkpoint-(\d+)/.exec(path)?.[1] ?? Number.NaN);

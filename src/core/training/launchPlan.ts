@@ -1,12 +1,11 @@
 /**
- * Launch plans: the exact command line, environment and run folder of a training run. A plan holds
- * environment variable NAMES for secrets, never their values: those are handed to the spawn only.
+ * Launch plans: the exact command line, environment and run folder of a training run. No secret is
+ * part of a plan or of the worker's environment: a run that pushes is pushed by whoever launched it
+ * (the extension with its stored token, the CLI with the shell's), after the worker has finished.
  */
 import { join } from 'node:path';
 
-/** Names of the secrets a run may need; their values never enter a plan, argv, run.json or a log. */
-export const SECRET_ENV = ['HF_TOKEN'] as const;
-/** Token variables stripped from the inherited environment of a run that does not push. */
+/** Hub token variables, stripped from every worker's inherited environment (a training run never needs one to push). */
 export const TOKEN_ENV = ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HUGGINGFACE_HUB_TOKEN'] as const;
 
 export type ResumeFrom = 'latest' | `checkpoint-${number}`;
@@ -22,14 +21,12 @@ export interface LocalPlan {
   runDir: string;
   cwd: string;
   argv: string[];
-  /** Non-secret variables set for the worker (values included). */
+  /** Variables set for the worker (values included; never a secret). */
   env: Record<string, string>;
-  /** Secret variables the worker gets from the caller at spawn time (names only). */
-  secretEnv: string[];
   files: RunFiles;
   /** GPU processes started (1 = plain python, more = accelerate launch). */
   processes: number;
-  /** What the plan was made from (no secrets in it): a resume remakes the plan from these. */
+  /** What the plan was made from: a resume remakes the plan from these. */
   options: PlanOptions;
 }
 
@@ -42,8 +39,6 @@ export interface PlanOptions {
   processes?: number;
   /** CUDA_VISIBLE_DEVICES for the run (e.g. "0,1"); unset = whatever the caller's environment says. */
   cudaDevices?: string;
-  /** The run pushes to the Hub: HF_TOKEN is passed through. */
-  push?: boolean;
   resume?: ResumeFrom;
   /** Extra worker arguments (e.g. --validate-only). */
   extraArgs?: string[];
@@ -94,7 +89,6 @@ export function localPlan(options: PlanOptions): LocalPlan {
     cwd: options.runDir,
     argv,
     env: workerEnv(options),
-    secretEnv: options.push ? [...SECRET_ENV] : [],
     files: runFiles(options.runDir),
     processes,
     options,
@@ -106,7 +100,7 @@ export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The plan as a person reads it (`train --dry-run`): command, variables (secrets by name only), run folder. */
+/** The plan as a person reads it (`train --dry-run`): command, variables, run folder. */
 export function formatPlan(plan: LocalPlan): string {
   const lines = [
     `run folder: ${plan.runDir}`,
@@ -114,7 +108,7 @@ export function formatPlan(plan: LocalPlan): string {
     `processes:  ${plan.processes}`,
     'environment:',
     ...Object.entries(plan.env).map(([k, v]) => `  ${k}=${shellQuote(v)}`),
-    ...plan.secretEnv.map((k) => `  ${k}=<secret: taken from your environment, never written>`),
+    `  (${TOKEN_ENV.join(', ')} removed: the worker gets no Hub token)`,
     `writes:     ${plan.files.runJson}, ${plan.files.events}, ${plan.files.log}`,
   ];
   return lines.join('\n') + '\n';

@@ -101,9 +101,21 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
-/** Sends `signal` to the process group led by `pid` and, for SIGKILL, to every descendant too. */
-export function signalTree(pid: number, signal: NodeJS.Signals, kill: KillFn = process.kill): void {
-  const tree = signal === 'SIGKILL' ? descendants(pid) : [];
+/**
+ * Stop signals for a local worker tree.
+ *
+ * SIGTERM goes to the leader alone. For `python -m llava_studio_worker.train` the leader is the trainer:
+ * it checkpoints and then shuts its DataLoader workers down itself. Those workers exit quietly only on a
+ * SIGTERM from their parent (torch's handler re-raises any other SIGTERM, and the trainer then dies with
+ * "DataLoader worker … is killed by signal: Terminated"), so a group-wide SIGTERM would turn a stop into
+ * a crash. For `accelerate launch` the leader is the launcher, which runs torch.distributed.elastic's
+ * agent in-process: on SIGTERM it signals each rank's session (`os.killpg`, ranks are started with
+ * `start_new_session=True`, so a rank's DataLoader workers get it too — the worker ignores SIGTERM in
+ * them for that reason) and SIGKILLs ranks still alive after its own 30 s (`PContext.close(timeout=30)`).
+ *
+ * SIGKILL goes to the leader's group and to every descendant, which covers the ranks' own sessions.
+ */
+export function signalTree(pid: number, signal: 'SIGTERM' | 'SIGKILL', kill: KillFn = process.kill): void {
   const attempt = (target: number): void => {
     try {
       kill(target, signal);
@@ -111,6 +123,11 @@ export function signalTree(pid: number, signal: NodeJS.Signals, kill: KillFn = p
       // already gone, or not ours: nothing to do
     }
   };
+  if (signal === 'SIGTERM') {
+    attempt(pid);
+    return;
+  }
+  const tree = descendants(pid); // before the kill: orphans are re-parented and no longer found
   attempt(-pid);
   for (const child of tree) attempt(child);
 }

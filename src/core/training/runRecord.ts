@@ -39,6 +39,10 @@ export interface RunRecord {
   /** Byte offset in events.jsonl where this attempt's events begin. */
   eventsOffset: number;
   stopRequestedAt: string | null;
+  /** Grace period of that stop (ms): any window that follows the run SIGKILLs it at stopRequestedAt + stopGraceMs. */
+  stopGraceMs: number | null;
+  /** When the stop escalated to SIGKILL (or scancel), so the end says it was forced. */
+  stopForcedAt: string | null;
   endedAt: string | null;
   exitCode: number | null;
   error: RunError | null;
@@ -51,7 +55,7 @@ export function newRunRecord(fields: { name: string; config: TrainConfig; plan: 
   return {
     version: 1, name: fields.name, status: 'running', config: fields.config, plan: fields.plan, pid: null, host: fields.host,
     startedAt: now, pidStartTime: null, slurmJobId: null, attempt: 1, attemptStartedAt: now, resumedFrom: null, eventsOffset: 0,
-    stopRequestedAt: null, endedAt: null, exitCode: null, error: null, gpus: fields.gpus,
+    stopRequestedAt: null, stopGraceMs: null, stopForcedAt: null, endedAt: null, exitCode: null, error: null, gpus: fields.gpus,
   };
 }
 
@@ -59,7 +63,7 @@ export function newRunRecord(fields: { name: string; config: TrainConfig; plan: 
 export function resumedRunRecord(record: RunRecord, plan: LocalPlan | SlurmPlan, from: string, host: string, now: Date): RunRecord {
   return {
     ...record, plan, status: 'running', attempt: record.attempt + 1, attemptStartedAt: now.toISOString(), resumedFrom: from, host,
-    stopRequestedAt: null, endedAt: null, exitCode: null, error: null, pid: null, pidStartTime: null, slurmJobId: null,
+    stopRequestedAt: null, stopGraceMs: null, stopForcedAt: null, endedAt: null, exitCode: null, error: null, pid: null, pidStartTime: null, slurmJobId: null,
   };
 }
 
@@ -81,8 +85,8 @@ export async function readRunRecord(file: string): Promise<RunRecord> {
     throw new Error(`${file}: not a run.json written by LLaVA Studio (version ${JSON.stringify(record.version)})`);
   }
   return {
-    pidStartTime: null, slurmJobId: null, attempt: 1, resumedFrom: null, eventsOffset: 0, stopRequestedAt: null,
-    endedAt: null, exitCode: null, error: null, gpus: [], attemptStartedAt: record.startedAt ?? '',
+    pidStartTime: null, slurmJobId: null, attempt: 1, resumedFrom: null, eventsOffset: 0, stopRequestedAt: null, stopGraceMs: null,
+    stopForcedAt: null, endedAt: null, exitCode: null, error: null, gpus: [], attemptStartedAt: record.startedAt ?? '',
     ...record,
   } as RunRecord;
 }

@@ -7,19 +7,14 @@ import { processStartTime } from './processInfo';
 export type SpawnFn = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
 
 /**
- * The worker's environment: the caller's, minus Hub tokens unless the run pushes, plus the plan's
- * variables (PYTHONPATH prepended to any existing one), plus the secrets the plan names. Secret
- * values come from `secrets`, else from the caller's environment.
+ * The worker's environment: the caller's minus every Hub token (the worker never pushes with one of
+ * ours; see launchPlan), plus the plan's variables (PYTHONPATH prepended to any existing one).
  */
-export function workerEnvironment(plan: { env: Record<string, string>; secretEnv: string[] }, base: NodeJS.ProcessEnv, secrets: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function workerEnvironment(plan: { env: Record<string, string> }, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
-  for (const name of TOKEN_ENV) if (!plan.secretEnv.includes(name)) delete env[name];
+  for (const name of TOKEN_ENV) delete env[name];
   for (const [key, value] of Object.entries(plan.env)) {
     env[key] = key === 'PYTHONPATH' && base.PYTHONPATH ? `${value}:${base.PYTHONPATH}` : value;
-  }
-  for (const name of plan.secretEnv) {
-    const value = secrets[name] ?? base[name];
-    if (value !== undefined) env[name] = value;
   }
   return env;
 }

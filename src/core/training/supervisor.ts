@@ -1,7 +1,8 @@
 /**
  * Supervises one run folder: launches the worker detached (it survives the extension), follows
  * events.jsonl, notices when the worker ends, stops it gracefully, resumes it, and reattaches after a
- * reload. run.json is the only state; any Supervisor for the same folder can pick up where another left.
+ * reload. run.json is the only state; any Supervisor for the same folder can pick up where another left,
+ * a pending stop included (its SIGKILL deadline is in run.json).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
@@ -12,12 +13,13 @@ import type { ErrorEvent, FinishedEvent } from './events';
 import { EventsTail } from './eventsTail';
 import { localPlan, runFiles, shellQuote, type ResumeFrom } from './launchPlan';
 import { oomSuggestions } from './oomAdvice';
-import { isSameProcess, signalTree } from './processInfo';
-import { workerLiveness } from './liveness';
+import { isSameProcess } from './processInfo';
+import { PollGate, workerLiveness } from './liveness';
 import { decideOutcome } from './runOutcome';
 import { newRunRecord, readRunRecord, resumedRunRecord, TERMINAL, writeRunRecord, type RunRecord, type RunState } from './runRecord';
 import { SlurmClient, slurmPlan } from './slurm';
 import { lastLines, spawnDetached, workerEnvironment } from './spawnWorker';
+import { forceDue, signalRun, stopFields } from './stopControl';
 import type { LaunchRequest, ReattachResult, SupervisorDeps, SupervisorNotice } from './supervisorTypes';
 
 export type { LaunchRequest, ReattachResult, SupervisorDeps, SupervisorNotice } from './supervisorTypes';
@@ -30,6 +32,8 @@ export class Supervisor {
   private finished: FinishedEvent | null = null;
   private errors: ErrorEvent[] = [];
   private seen = { nan: false };
+  /** SLURM is asked every slurmPollMs, and at once when something suggests the job changed. */
+  private readonly slurmGate: PollGate;
   private listeners = new Set<(notice: SupervisorNotice) => void>();
   private endWaiters: (() => void)[] = [];
   private ticking: Promise<void> | null = null;
@@ -39,8 +43,9 @@ export class Supervisor {
     this.deps = {
       spawn: deps.spawn, kill: deps.kill ?? process.kill.bind(process), now: deps.now ?? (() => new Date()),
       hostname: deps.hostname ?? osHostname, slurm: deps.slurm ?? new SlurmClient(), pollMs: deps.pollMs ?? 1000, env: deps.env ?? process.env,
-      fitAdvisor: deps.fitAdvisor ?? oomSuggestions,
+      fitAdvisor: deps.fitAdvisor ?? oomSuggestions, slurmPollMs: deps.slurmPollMs ?? 30_000, stopGraceMs: deps.stopGraceMs ?? 120_000,
     };
+    this.slurmGate = new PollGate(this.deps.slurmPollMs);
   }
 
   get current(): RunRecord | null {
@@ -64,12 +69,12 @@ export class Supervisor {
     }
     const name = request.name ?? this.runDir.split(/[\\/]/).filter(Boolean).pop() ?? 'run';
     this.record = newRunRecord({ name, config: request.config, plan: request.plan, host: this.deps.hostname(), now: this.deps.now(), gpus: request.gpus ?? [] });
-    await this.start(request.secrets);
+    await this.start();
     return this.record;
   }
 
   /** Relaunches a stopped/crashed run in the same folder with `--resume latest|checkpoint-N`. */
-  async resume(from: ResumeFrom, secrets?: Record<string, string>): Promise<RunRecord> {
+  async resume(from: ResumeFrom): Promise<RunRecord> {
     const record = this.record ?? await readRunRecord(runFiles(this.runDir).runJson);
     if (!TERMINAL.has(record.status)) throw new Error(`run ${this.runDir} is ${record.status}: stop it before resuming`);
     const checkpoints = (await readdir(this.runDir).catch(() => [] as string[])).filter((n) => /^checkpoint-\d+$/.test(n));
@@ -79,11 +84,11 @@ export class Supervisor {
     const options = { ...record.plan.options, resume: from };
     const plan = record.plan.kind === 'slurm' ? slurmPlan(options, record.plan.slurm) : localPlan(options);
     this.record = resumedRunRecord(record, plan, from, this.deps.hostname(), this.deps.now());
-    await this.start(secrets);
+    await this.start();
     return this.record;
   }
 
-  private async start(secrets?: Record<string, string>): Promise<void> {
+  private async start(): Promise<void> {
     const record = this.record!;
     const { plan } = record;
     record.eventsOffset = await stat(plan.files.events).then((s) => s.size, () => 0);
@@ -91,7 +96,8 @@ export class Supervisor {
     this.errors = [];
     this.seen = { nan: false };
     this.ownChildExit = undefined;
-    const env = workerEnvironment(plan, this.deps.env, secrets);
+    this.slurmGate.soon();
+    const env = workerEnvironment(plan, this.deps.env);
     if (plan.kind === 'slurm') {
       record.status = 'queued';
       await writeFile(plan.scriptPath, plan.script, { mode: 0o755 });
@@ -132,15 +138,21 @@ export class Supervisor {
     return this.record.host !== this.deps.hostname() && this.record.plan.kind === 'local' ? 'foreign-host' : 'following';
   }
 
-  /** SIGTERM to the worker's process group (scancel --batch for SLURM), then SIGKILL after `graceMs`. */
+  /**
+   * SIGTERM to the worker (scancel --signal=TERM for SLURM), then SIGKILL to its tree (scancel) after `graceMs`.
+   * The deadline goes into run.json first: a window that reattaches later still kills a worker that never stopped.
+   */
   async stop(graceMs: number): Promise<RunState> {
     const record = this.record ?? await readRunRecord(runFiles(this.runDir).runJson);
     this.record = record;
     if (TERMINAL.has(record.status)) return record.status;
     if (!this.timer) this.follow(false);
+    this.slurmGate.soon();
     await this.tick(); // a worker that is already gone ends as what it was, not as "stopped"
     if (TERMINAL.has(record.status)) return record.status;
-    record.stopRequestedAt = this.deps.now().toISOString();
+    const now = this.deps.now().getTime();
+    const { deadline, ...fields } = stopFields(record, now, graceMs);
+    Object.assign(record, fields);
     await this.save();
     if (record.plan.kind === 'slurm' && record.slurmJobId && record.status === 'queued') {
       // Not started: nothing to checkpoint, and a pending job takes no signals.
@@ -149,24 +161,27 @@ export class Supervisor {
       return 'stopped';
     }
     await this.signal('SIGTERM');
-    if (!(await this.waitForEnd(graceMs))) {
-      await this.signal('SIGKILL');
+    if (!(await this.waitForEnd(Math.max(0, deadline - now)))) {
+      await this.force();
       if (!(await this.waitForEnd(Math.max(10_000, 10 * this.deps.pollMs)))) await this.conclude();
     }
     return this.record!.status;
   }
 
-  /** SIGTERM/SIGKILL to the worker's process tree, or its SLURM equivalent; never to a pid that is no longer ours. */
-  private async signal(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+  /** SIGKILL (scancel) once; a later tick tries again when SLURM could not be reached. */
+  private async force(): Promise<void> {
     const record = this.record!;
-    if (record.plan.kind === 'slurm') {
-      if (record.slurmJobId) await (signal === 'SIGTERM' ? this.deps.slurm.terminate(record.slurmJobId) : this.deps.slurm.cancel(record.slurmJobId)).catch(() => undefined);
-      return;
-    }
-    if (record.pid === null) return;
-    // Our own child's group id cannot be reused while any member lives; a reattached pid must prove itself.
-    const ours = this.ownChildExit !== undefined || isSameProcess({ pid: record.pid, pidStartTime: record.pidStartTime, runDir: this.runDir }, this.deps.kill);
-    if (ours) signalTree(record.pid, signal, this.deps.kill);
+    if (record.stopForcedAt !== null) return;
+    record.stopForcedAt = this.deps.now().toISOString();
+    await this.save();
+    this.slurmGate.soon();
+    if (await this.signal('SIGKILL')) return;
+    record.stopForcedAt = null;
+    await this.save();
+  }
+
+  private signal(signal: 'SIGTERM' | 'SIGKILL'): Promise<boolean> {
+    return signalRun(this.record!, signal, { ownChild: this.ownChildExit !== undefined, kill: this.deps.kill, slurm: this.deps.slurm });
   }
 
   /** Resolves true when the run reaches an end state, false after `timeoutMs`. */
@@ -206,7 +221,12 @@ export class Supervisor {
     const record = this.record;
     if (!record || TERMINAL.has(record.status)) return;
     await this.drain();
-    if (await this.workerAlive(record)) return;
+    // Local processes are checked on every tick, the SLURM controller only when the gate says so.
+    if ((record.plan.kind === 'slurm' && !this.slurmGate.take()) || await this.workerAlive(record)) {
+      // A stop past its grace period (asked here, or in a window that has since closed) ends by force.
+      if (!TERMINAL.has(record.status) && forceDue(record, this.deps.now().getTime(), this.deps.stopGraceMs)) await this.force();
+      return;
+    }
     await this.conclude();
   }
 
@@ -215,7 +235,10 @@ export class Supervisor {
     const { events, bad } = await this.tail.read();
     for (const line of bad) this.emit({ kind: 'bad-line', line });
     for (const event of events) {
-      if (event.type === 'finished') this.finished = event;
+      if (event.type === 'finished') {
+        this.finished = event;
+        this.slurmGate.soon(); // the job ends soon: ask SLURM at the next tick
+      }
       if (event.type === 'error') this.errors.push(event);
       this.emit({ kind: 'event', event });
       const alert = alertFor(event, this.seen);
@@ -242,7 +265,9 @@ export class Supervisor {
   private async conclude(): Promise<void> {
     await this.drain();
     const record = this.record!;
-    const { status, message } = decideOutcome({ finished: this.finished, errors: this.errors, stopRequested: record.stopRequestedAt !== null, exit: this.ownChildExit });
+    const { status, message } = decideOutcome({
+      finished: this.finished, errors: this.errors, stopRequested: record.stopRequestedAt !== null, forced: record.stopForcedAt !== null, exit: this.ownChildExit,
+    });
     return this.end(status, message === null ? null : { message, logTail: await lastLines(record.plan.files.log) });
   }
 

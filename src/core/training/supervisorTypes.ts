@@ -16,8 +16,12 @@ export interface SupervisorDeps {
   now?: () => Date;
   hostname?: () => string;
   slurm?: SlurmClient;
-  /** How often events.jsonl and the process are checked (ms). */
+  /** How often events.jsonl and a local process are checked (ms). */
   pollMs?: number;
+  /** How often squeue/scontrol are asked about a SLURM job (ms, default 30 s): the controller is shared. */
+  slurmPollMs?: number;
+  /** Grace period of a stop recorded without one (run.json from an older version), ms (default 120 s). */
+  stopGraceMs?: number;
   env?: NodeJS.ProcessEnv;
   /** Settings that would fit, for an out-of-memory alert (default: the VRAM estimator's). */
   fitAdvisor?: (record: RunRecord) => Promise<FitSuggestion[]>;
@@ -34,8 +38,6 @@ export interface LaunchRequest {
   config: TrainConfig;
   plan: LocalPlan | SlurmPlan;
   name?: string;
-  /** Secret values for the plan's secretEnv names; never written anywhere. */
-  secrets?: Record<string, string>;
   gpus?: GpuInfo[];
 }
 

@@ -10,6 +10,7 @@ import { localPlan, shellQuote, type LocalPlan, type PlanOptions } from '../../c
 import { trainingBlockers, type EnvironmentProbe } from '../../core/training/probe';
 import type { TrainConfig } from '../../core/training/schema';
 import { slurmPlan, type SlurmOptions, type SlurmPlan } from '../../core/training/slurm';
+import { SLURM_TIME } from '../../core/training/slurmValues';
 import type { DatasetView, TrainDraft } from '../../protocol/train';
 import { completeDraft, draftIssues } from './formModel';
 import { datasetBlocker } from './preflight';
@@ -38,7 +39,7 @@ export function slurmOptionsOf(draft: TrainDraft, runDir: string): SlurmOptions 
   const gpusPerNode = int(draft.slurmGpusPerNode, 1);
   if (!Number.isInteger(nodes) || nodes < 1) throw new Error(`nodes must be a whole number ≥ 1 (got '${draft.slurmNodes}')`);
   if (!Number.isInteger(gpusPerNode) || gpusPerNode < 0) throw new Error(`GPUs per node must be a whole number ≥ 0 (got '${draft.slurmGpusPerNode}')`);
-  if (draft.slurmTime.trim() && !/^(\d+-)?\d+(:\d{2}){0,2}$/.test(draft.slurmTime.trim())) throw new Error(`time limit must look like HH:MM:SS or D-HH:MM:SS (got '${draft.slurmTime}')`);
+  if (draft.slurmTime.trim() && !SLURM_TIME.test(draft.slurmTime.trim())) throw new Error(`time limit must look like HH:MM:SS or D-HH:MM:SS (got '${draft.slurmTime}')`);
   return {
     nodes, gpusPerNode,
     ...(draft.slurmPartition.trim() ? { partition: draft.slurmPartition.trim() } : {}),
@@ -68,7 +69,7 @@ export function prepareLaunch(inputs: LaunchInputs): PreparedLaunch {
   if (occupied) return { error: occupied };
   const data = datasetBlocker(inputs.dataset, inputs.draft.dropBadRows);
   if (data) return { error: data };
-  const base: Omit<PlanOptions, 'python'> = { nativeBin: inputs.nativeBin, runDir: config.output_dir, push: config.push !== null };
+  const base: Omit<PlanOptions, 'python'> = { nativeBin: inputs.nativeBin, runDir: config.output_dir };
   if (inputs.target === 'slurm') {
     try {
       return { config, plan: slurmPlan({ ...base, python: inputs.python }, slurmOptionsOf(inputs.draft, config.output_dir)) };
@@ -114,9 +115,16 @@ export function cliCommandText(configFile: string, target: 'local' | 'slurm' = '
   return parts.join(' ');
 }
 
-/** The worker's own command line with its environment, as the supervisor would start it (secrets by name only). */
-export function pythonCommandText(plan: LocalPlan): string {
+/**
+ * The worker's own command line with its environment, as the supervisor would start it. With `pushTo`,
+ * a second line pushes final/ once it has finished (the worker never pushes: the token stays out of it).
+ */
+export function pythonCommandText(plan: LocalPlan, pushTo: { repo_id: string; private: boolean } | null = null): string {
   const env = Object.entries(plan.env).map(([k, v]) => `${k}=${shellQuote(v)}`);
-  const secrets = plan.secretEnv.length > 0 ? `# ${plan.secretEnv.join(', ')}: export from your environment (never written here)\n` : '';
-  return `${secrets}# reads ${plan.files.runJson}, which LLaVA Studio writes when it launches the run\n${[...env, ...plan.argv.map(shellQuote)].join(' ')}`;
+  const lines = [`# reads ${plan.files.runJson}, which LLaVA Studio writes when it launches the run`, [...env, ...plan.argv.map(shellQuote)].join(' ')];
+  if (pushTo) {
+    const push = [`PYTHONPATH=${shellQuote(plan.env.PYTHONPATH ?? '')}`, shellQuote(plan.argv[0]!), '-m', 'llava_studio_worker.push', '--run', shellQuote(plan.runDir), '--repo-id', shellQuote(pushTo.repo_id), ...(pushTo.private ? ['--private'] : [])];
+    lines.push(`# then push final/ (the token from HF_TOKEN or stdin, never the command line):`, push.join(' '));
+  }
+  return lines.join('\n');
 }

@@ -5,11 +5,12 @@
  */
 import * as vscode from 'vscode';
 import { TERMINAL } from '../../core/training/runRecord';
+import { offeredActions } from './chatTarget';
 import { formatDuration, formatLoss, progressFraction, statusBarText, type AlertAction, type AlertView, type LiveRun } from './liveState';
 
 const ACTION_LABEL: Record<AlertAction, string> = {
   pushToHub: 'Push to Hub…',
-  chatWithAdapter: 'Chat with Adapter',
+  chatWithAdapter: 'Chat with the Fine-tuned Model',
   openScalars: 'Open Scalars',
   openLog: 'Open Log',
   stop: 'Stop Training',
@@ -20,6 +21,8 @@ const ACTION_LABEL: Record<AlertAction, string> = {
 export interface LiveRunUiDeps {
   stop(runDir: string): void;
   act(action: AlertAction, run: LiveRun, view: AlertView): void;
+  /** Whether a file exists (which actions a finished run can offer depends on what its final/ holds). */
+  exists(path: string): boolean;
 }
 
 interface ProgressEntry {
@@ -62,7 +65,7 @@ export class LiveRunUi implements vscode.Disposable {
 
   alert(run: LiveRun, view: AlertView): void {
     const show = view.severity === 'error' ? vscode.window.showErrorMessage : view.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    const actions = view.actions.filter((a) => a !== 'pushToHub' || run.finalDir !== null);
+    const actions = offeredActions(view, run, this.deps.exists);
     void show(view.message, ...actions.map((a) => ACTION_LABEL[a])).then((choice) => {
       const action = actions.find((a) => ACTION_LABEL[a] === choice);
       if (action) this.deps.act(action, run, view);

@@ -54,7 +54,9 @@ export function reduceNotice(run: LiveRun, notice: SupervisorNotice): LiveRun {
       return run;
     case 'event': {
       const e = notice.event;
-      if (e.type === 'progress') return { ...run, step: e.step, total: e.total ?? run.total, loss: e.loss ?? run.loss, itPerSec: e.itPerSec, etaSeconds: e.etaSeconds };
+      // A loss the worker names as non-finite shows as NaN, not as the last finite one.
+      if (e.type === 'progress') return { ...run, step: e.step, total: e.total ?? run.total, loss: e.nonfinite?.includes('loss') ? Number.NaN : e.loss ?? run.loss, itPerSec: e.itPerSec, etaSeconds: e.etaSeconds };
+      if (e.type === 'log' && e.nonfinite?.includes('loss')) return { ...run, loss: Number.NaN, step: e.step ?? run.step };
       if (e.type === 'log' && typeof e.scalars.loss === 'number') return { ...run, loss: e.scalars.loss, step: e.step ?? run.step };
       if (e.type === 'checkpoint') return { ...run, lastCheckpoint: e.path };
       if (e.type === 'finished') return { ...run, step: e.step ?? run.step, finalDir: e.finalDir, lastCheckpoint: e.checkpoint ?? run.lastCheckpoint };

@@ -1,22 +1,26 @@
 /**
  * Wires LoRA fine-tuning into VS Code: the Fine-tune form (and its serializer), the training commands,
- * the live-run status bar and notifications, and the reattach to runs that outlived a window reload.
- * Call once from activate():
+ * the live-run status bar and notifications, the push of finished runs that ask for one, and the
+ * reattach to runs that outlived a window reload (only in a trusted workspace: it runs squeue/scontrol
+ * with job ids from run.json files and rewrites them). Call once from activate():
  *   context.subscriptions.push(...registerTraining(context, { index, pokeRun, refreshRuns, openScalars, log, ready }));
  */
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunIndex } from '../../core/runs/runIndex';
 import { readRunRecord } from '../../core/training/runRecord';
 import { Supervisor } from '../../core/training/supervisor';
+import { chatCheckpointOf, PROJECTOR_FILE } from './chatTarget';
 import { applySuggestion, draftFromConfig, initialDraft, runFolderName } from './formModel';
 import { LiveRunUi } from './liveRunUi';
 import type { AlertAction, AlertView, LiveRun } from './liveState';
 import { TRAIN_VIEW_TYPE } from './panelHtml';
-import { openTrainLog, pushToHub, resumeFromCheckpoint, resumeRun, setHfToken, stopRun, type TrainCommandDeps } from './trainCommands';
+import { openTrainLog, pushFinishedRun, pushToHub, resumeFromCheckpoint, resumeRun, setHfToken, stopRun, type TrainCommandDeps } from './trainCommands';
 import { TrainingRuns } from './trainingRuns';
 import { TrainPanel, TrainPanelSerializer } from './trainPanel';
 import { trainControllerDeps } from './trainServices';
+import { onceTrusted } from './trustGate';
 
 export interface RegisterTrainingDeps {
   index: RunIndex;
@@ -54,10 +58,13 @@ export function registerTraining(context: vscode.ExtensionContext, deps: Registe
 
   let ui: LiveRunUi;
   const runs = new TrainingRuns({
-    createSupervisor: (runDir) => new Supervisor(runDir),
+    createSupervisor: (runDir) => new Supervisor(runDir, { stopGraceMs: graceSeconds() * 1000 }),
     graceMs: () => graceSeconds() * 1000,
     onChange: (run, ended) => ui.update(run, ended),
     onAlert: (run, view) => ui.alert(run, view),
+    onFinished: (run, record) => {
+      if (record.config.push) void pushFinishedRun(commandDeps, run.runDir, record.config.push).catch(report);
+    },
     pokeRun: deps.pokeRun,
     refreshRuns: () => void Promise.resolve(deps.refreshRuns()).catch((error: unknown) => deps.log(`refresh runs: ${(error as Error).message}`)),
     log: deps.log,
@@ -84,7 +91,12 @@ export function registerTraining(context: vscode.ExtensionContext, deps: Registe
   const act = (action: AlertAction, run: LiveRun, view: AlertView): void => {
     const go: Record<AlertAction, () => PromiseLike<unknown> | void> = {
       pushToHub: () => pushToHub(commandDeps, run.runDir),
-      chatWithAdapter: () => vscode.commands.executeCommand('llavaStudio.chatWithCheckpoint', { checkpoint: { path: run.finalDir ?? run.lastCheckpoint, hasAdapter: true }, run: { name: run.name, path: run.runDir } }),
+      chatWithAdapter: async () => {
+        const record = await readRunRecord(join(run.runDir, 'run.json')).catch(() => null);
+        const target = chatCheckpointOf(run, existsSync, record?.config.model ?? null);
+        if (!target) throw new Error(`nothing to chat with in ${run.finalDir ?? run.lastCheckpoint ?? run.runDir}: no adapter_config.json or ${PROJECTOR_FILE}`);
+        return vscode.commands.executeCommand('llavaStudio.chatWithCheckpoint', target);
+      },
       openScalars: () => deps.openScalars([run.runDir]),
       openLog: () => openTrainLog(run.runDir),
       stop: () => stopRun(commandDeps, run.runDir),
@@ -93,9 +105,10 @@ export function registerTraining(context: vscode.ExtensionContext, deps: Registe
     };
     void Promise.resolve().then(go[action]).catch(report);
   };
-  ui = new LiveRunUi({ stop: (runDir) => void stopRun(commandDeps, runDir).catch(report), act });
+  ui = new LiveRunUi({ stop: (runDir) => void stopRun(commandDeps, runDir).catch(report), act, exists: existsSync });
 
-  // Runs that outlived the last window: follow the live ones, record the dead ones as crashed (with the log's last lines).
+  // Runs that outlived the last window: follow the live ones, record the dead ones as crashed (with the
+  // log's last lines). Only once the workspace is trusted: run.json files are the workspace's to write.
   const reattach = async (): Promise<void> => {
     await deps.ready;
     for (const run of deps.index.summaries().filter((r) => r.source === 'llava-studio' && (r.status === 'live' || r.status === 'queued' || r.status === 'unknown'))) {
@@ -106,9 +119,10 @@ export function registerTraining(context: vscode.ExtensionContext, deps: Registe
       if (found) deps.log(`reattach ${run.path}: ${found.result} (${found.run.status})`);
     }
   };
-  void reattach();
+  const reattachWhenTrusted = onceTrusted(vscode.workspace, () => void reattach());
 
   return [
+    reattachWhenTrusted,
     ui,
     { dispose: () => runs.dispose() },
     vscode.window.registerWebviewPanelSerializer(TRAIN_VIEW_TYPE, new TrainPanelSerializer(context.extensionUri, controllerDeps, freshDraft)),

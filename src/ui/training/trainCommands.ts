@@ -1,13 +1,15 @@
 /**
  * Run-level training commands: Stop, Resume (latest or a chosen checkpoint), Open Log, Push to Hub,
- * Set Hugging Face Token. They take a Runs-view node, a run folder path, or nothing (then they ask).
+ * Set Hugging Face Token, and the push of a finished run whose config asks for one. They take a
+ * Runs-view node, a run folder path, or nothing (then they ask). All but Open Log need workspace
+ * trust: they signal processes, run SLURM commands with ids from run.json, or upload.
  */
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { RunIndex } from '../../core/runs/runIndex';
-import { pushRunToHub } from '../../core/hub/upload';
+import { pushRunToHub, type PushResult } from '../../core/hub/upload';
 import type { ResumeFrom } from '../../core/training/launchPlan';
 import { readRunRecord, TERMINAL } from '../../core/training/runRecord';
 import { CheckpointNode, RunNode } from '../runs/runNodes';
@@ -43,15 +45,9 @@ async function pickRun(deps: TrainCommandDeps, title: string, which: (status: st
 
 function requireTrust(what: string): boolean {
   if (vscode.workspace.isTrusted) return true;
-  void vscode.window.showWarningMessage(`${what}: this workspace is not trusted, so LLaVA Studio starts no training processes here.`, 'Manage Workspace Trust')
+  void vscode.window.showWarningMessage(`${what}: this workspace is not trusted, so LLaVA Studio neither starts nor signals training processes nor uploads here.`, 'Manage Workspace Trust')
     .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.trust.manage'); });
   return false;
-}
-
-async function hubSecrets(deps: TrainCommandDeps, pushes: boolean): Promise<Record<string, string> | undefined> {
-  if (!pushes) return undefined;
-  const token = await deps.context.secrets.get(HF_TOKEN_SECRET);
-  return token ? { HF_TOKEN: token } : undefined;
 }
 
 async function checkpointsOf(runDir: string): Promise<number[]> {
@@ -60,6 +56,7 @@ async function checkpointsOf(runDir: string): Promise<number[]> {
 }
 
 export async function stopRun(deps: TrainCommandDeps, arg?: unknown): Promise<void> {
+  if (!requireTrust('Stop Training')) return;
   const runDir = runDirOf(arg) ?? deps.runs.list().find((r) => !TERMINAL.has(r.status))?.runDir ?? await pickRun(deps, 'Stop Training', (s) => s === 'live' || s === 'queued');
   if (!runDir) return;
   if (!existsSync(join(runDir, 'run.json'))) throw new Error(`${runDir} was not launched by LLaVA Studio (no run.json): stop it where it was started`);
@@ -74,10 +71,11 @@ async function resume(deps: TrainCommandDeps, runDir: string, from: ResumeFrom):
   if (!requireTrust('Resume Training')) return;
   const record = await readRunRecord(join(runDir, 'run.json'));
   if (!TERMINAL.has(record.status)) throw new Error(`${record.name} is ${record.status}: stop it before resuming`);
-  await deps.runs.resume(runDir, from, await hubSecrets(deps, record.config.push !== null));
+  await deps.runs.resume(runDir, from);
 }
 
 export async function resumeRun(deps: TrainCommandDeps, arg?: unknown): Promise<void> {
+  if (!requireTrust('Resume Training')) return;
   const runDir = runDirOf(arg) ?? await pickRun(deps, 'Resume Training', (s) => s === 'stopped' || s === 'crashed');
   if (!runDir) return;
   if (!existsSync(join(runDir, 'run.json'))) throw new Error(`${runDir} was not launched by LLaVA Studio (no run.json): resume it with the tool that made it`);
@@ -93,6 +91,7 @@ export async function resumeRun(deps: TrainCommandDeps, arg?: unknown): Promise<
 
 export async function resumeFromCheckpoint(deps: TrainCommandDeps, arg?: unknown): Promise<void> {
   if (!(arg instanceof CheckpointNode)) return resumeRun(deps, arg);
+  if (!requireTrust('Resume Training')) return;
   const runDir = arg.run.path;
   const later = (await checkpointsOf(runDir)).filter((step) => step > arg.checkpoint.step);
   if (later.length > 0) {
@@ -118,7 +117,7 @@ export async function openTrainLog(arg?: unknown, deps?: TrainCommandDeps): Prom
 export async function setHfToken(context: vscode.ExtensionContext): Promise<boolean> {
   const value = await vscode.window.showInputBox({
     title: 'Hugging Face token', password: true, ignoreFocusOut: true, placeHolder: 'hf_…',
-    prompt: 'A token with write access (huggingface.co/settings/tokens). Kept in VS Code\'s secret storage; given to the worker only in its environment when a run pushes. Empty removes it.',
+    prompt: 'A token with write access (huggingface.co/settings/tokens). Kept in VS Code\'s secret storage; LLaVA Studio pushes finished runs with it itself, no training process ever gets it. Empty removes it.',
   });
   if (value === undefined) return false;
   if (value.trim() === '') {
@@ -133,7 +132,34 @@ export async function setHfToken(context: vscode.ExtensionContext): Promise<bool
 
 const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+async function announcePush(result: PushResult): Promise<void> {
+  const choice = await vscode.window.showInformationMessage(`Pushed ${result.files.length} file(s) to ${result.repoUrl}${result.createdRepo ? ' (new repository)' : ''}.`, 'Open on the Hub');
+  if (choice) void vscode.env.openExternal(vscode.Uri.parse(result.commitUrl ?? result.repoUrl));
+}
+
+/**
+ * A run whose config has `push` finished: upload its final/ with the token from secret storage (the
+ * worker never had it). Without a token, one warning offers to set it and push.
+ */
+export async function pushFinishedRun(deps: TrainCommandDeps, runDir: string, push: { repo_id: string; private: boolean }): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    deps.log(`push ${runDir}: the workspace is not trusted, not pushed to ${push.repo_id}`);
+    return;
+  }
+  const token = await deps.context.secrets.get(HF_TOKEN_SECRET);
+  if (!token) {
+    const choice = await vscode.window.showWarningMessage(`${basename(runDir)} finished, but no Hugging Face token is set: it was not pushed to ${push.repo_id}.`, 'Set Token and Push');
+    if (choice && await setHfToken(deps.context) && await deps.context.secrets.get(HF_TOKEN_SECRET)) await pushFinishedRun(deps, runDir, push);
+    return;
+  }
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pushing ${basename(runDir)} to ${push.repo_id}` }, () =>
+    pushRunToHub({ runDir, repoId: push.repo_id, private: push.private, accessToken: token }));
+  deps.log(`pushed ${runDir}/final to ${result.repoUrl}`);
+  await announcePush(result);
+}
+
 export async function pushToHub(deps: TrainCommandDeps, arg?: unknown): Promise<void> {
+  if (!requireTrust('Push to Hub')) return;
   const runDir = runDirOf(arg) ?? await pickRun(deps, 'Push to Hub', (s) => s === 'finished');
   if (!runDir) return;
   const final = join(runDir, 'final');
@@ -152,6 +178,5 @@ export async function pushToHub(deps: TrainCommandDeps, arg?: unknown): Promise<
   if (!token) return;
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pushing to ${repoId.trim()}` }, () =>
     pushRunToHub({ runDir, repoId: repoId.trim(), private: visibility.private, accessToken: token! }));
-  const choice = await vscode.window.showInformationMessage(`Pushed ${result.files.length} file(s) to ${result.repoUrl}${result.createdRepo ? ' (new repository)' : ''}.`, 'Open on the Hub');
-  if (choice) void vscode.env.openExternal(vscode.Uri.parse(result.commitUrl ?? result.repoUrl));
+  await announcePush(result);
 }

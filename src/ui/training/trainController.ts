@@ -200,7 +200,7 @@ export class TrainController {
       const config = resolveConfigPaths(completeDraft(this.draft), this.deps.baseDir(), existsSync);
       const { probe, python: chosen } = this.preflight;
       const python = probe?.ok ? probe.executable : chosen?.path ?? 'python3';
-      text = pythonCommandText(localPlan({ python, nativeBin: this.deps.nativeBin, runDir: config.output_dir, push: config.push !== null }));
+      text = pythonCommandText(localPlan({ python, nativeBin: this.deps.nativeBin, runDir: config.output_dir }), config.push);
     }
     await this.deps.copyText(text);
     return text;
@@ -228,15 +228,13 @@ export class TrainController {
       say('idle', 'SLURM submission cancelled.');
       return null;
     }
-    let secrets: Record<string, string> | undefined;
-    if (config.push) {
-      const token = await this.deps.hfToken();
-      if (token) secrets = { HF_TOKEN: token };
-      else this.deps.inform(`No Hugging Face token is set (LLaVA Studio: Set Hugging Face Token): the run trains, but the push to ${config.push.repo_id} will be skipped.`);
+    // LLaVA Studio pushes final/ itself once the run has finished; the worker never sees the token.
+    if (config.push && !(await this.deps.hfToken())) {
+      this.deps.inform(`No Hugging Face token is set: the run trains, and LLaVA Studio pushes it to ${config.push.repo_id} when it finishes only if a token is set by then (LLaVA Studio: Set Hugging Face Token).`);
     }
     say('launching', `Starting ${plan.runDir}…`, plan.runDir);
     try {
-      await this.deps.launch({ config, plan, ...(secrets ? { secrets } : {}), gpus: this.preflight.probe?.gpus ?? [] });
+      await this.deps.launch({ config, plan, gpus: this.preflight.probe?.gpus ?? [] });
     } catch (error) {
       say('error', (error as Error).message, plan.runDir);
       return null;

@@ -62,7 +62,7 @@ async function reviewSlurmScript(plan: SlurmPlan): Promise<boolean> {
   await vscode.window.showTextDocument(document, { preview: true });
   const choice = await vscode.window.showInformationMessage(
     `Submit this job to SLURM (${plan.slurm.nodes} node(s) × ${plan.slurm.gpusPerNode} GPU(s))?`,
-    { modal: true, detail: `It is written to ${plan.scriptPath} and submitted with: ${plan.submitArgv.join(' ')}.${plan.secretEnv.length > 0 ? ` ${plan.secretEnv.join(', ')} reaches the job through sbatch's environment, never the script.` : ''}` },
+    { modal: true, detail: `It is written to ${plan.scriptPath} and submitted with: ${plan.submitArgv.join(' ')}. The job gets no Hugging Face token: a run that pushes is pushed from here when it has finished.` },
     'Submit',
   );
   return choice === 'Submit';

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResumeFrom } from '../../core/training/launchPlan';
-import { readRunRecord, TERMINAL, type RunState } from '../../core/training/runRecord';
+import { readRunRecord, TERMINAL, type RunRecord, type RunState } from '../../core/training/runRecord';
 import type { Supervisor } from '../../core/training/supervisor';
 import type { LaunchRequest, ReattachResult, SupervisorNotice } from '../../core/training/supervisorTypes';
 import { alertView, endView, isEnd, liveRunOf, reduceNotice, type AlertView, type LiveRun } from './liveState';
@@ -18,6 +18,8 @@ export interface TrainingRunsDeps {
   /** A run's view changed (status bar, progress notification). `ended` on the notice that ends an attempt. */
   onChange(run: LiveRun, ended: boolean): void;
   onAlert(run: LiveRun, view: AlertView): void;
+  /** An attempt finished training (status `finished`): the place to push final/ when the config asks for it. */
+  onFinished?(run: LiveRun, record: RunRecord): void;
   /** The run's files changed: Runs view node + Scalars panels re-read it. */
   pokeRun(runDir: string): void;
   /** A run folder appeared (rescan the roots). */
@@ -66,9 +68,9 @@ export class TrainingRuns {
     return entry.live;
   }
 
-  async resume(runDir: string, from: ResumeFrom, secrets?: Record<string, string>): Promise<LiveRun> {
+  async resume(runDir: string, from: ResumeFrom): Promise<LiveRun> {
     const entry = this.follow(runDir);
-    const record = await entry.supervisor.resume(from, secrets);
+    const record = await entry.supervisor.resume(from);
     entry.live = liveRunOf(record, runDir);
     this.changed(entry, TERMINAL.has(record.status));
     return entry.live;
@@ -137,6 +139,7 @@ export class TrainingRuns {
     if (ended) {
       const view = endView(entry.live);
       if (view) this.deps.onAlert(entry.live, view);
+      if (notice.status === 'finished') this.deps.onFinished?.(entry.live, notice.record);
     }
     const urgent = ended || notice.kind === 'status' || (notice.kind === 'event' && (notice.event.type === 'checkpoint' || notice.event.type === 'started'));
     this.poke(entry, urgent);

@@ -63,7 +63,7 @@ describe('launching from the form', () => {
     assert.equal(prepared.config.dataset.path, join(tmp.dir, 'data/train.json'));
     assert.equal(prepared.config.model, 'llava-hf/llava-1.5-7b-hf', 'a Hub id stays a Hub id');
     assert.deepEqual(plan.argv, ['/venv/bin/python', '-m', 'llava_studio_worker.train', '--config', join(tmp.dir, 'runs/first/run.json')]);
-    assert.deepEqual(plan.secretEnv, ['HF_TOKEN'], 'a pushing run gets the token by name, at spawn time');
+    assert.equal('secretEnv' in plan, false, 'no token for the worker, pushing or not: LLaVA Studio pushes after `finished`');
     assert.equal(plan.env.PYTHONPATH, NATIVE_BIN);
   });
 
@@ -95,6 +95,13 @@ describe('launching from the form', () => {
     });
   }
 
+  it('refuses a partition sbatch would misread, and a run folder with a newline, before anything is written', () => {
+    const partition = prepareLaunch(inputs({ target: 'slurm', draft: draft({ slurmPartition: 'gpu #bad' }) }));
+    assert.ok('error' in partition && /partition must be letters, digits, _ \. , - \(got 'gpu #bad'\)/.test(partition.error), JSON.stringify(partition));
+    const newline = prepareLaunch(inputs({ target: 'slurm', draft: draft({ outputDir: 'runs/a\nb' }) }));
+    assert.ok('error' in newline && /run folder ".*runs\/a\\nb" has a control character \(\\x0a\)/.test(newline.error), JSON.stringify(newline));
+  });
+
   it('saves a *.train.json that loads back to the same config, with paths relative to the file', async () => {
     mkdirSync(join(tmp.dir, 'models/llava'), { recursive: true });
     const config = completeDraft(draft({ model: join(tmp.dir, 'models/llava'), datasetPath: join(tmp.dir, 'data/train.json'), outputDir: join(tmp.dir, 'runs/first'), evalMode: 'file', evalPath: join(tmp.dir, 'data/eval.json') }));
@@ -115,9 +122,13 @@ describe('launching from the form', () => {
     assert.equal(cliCommandText('/w/a.train.json', 'slurm', { nodes: 2, gpusPerNode: 8, partition: 'gpu', time: '1:00:00' }), 'llava-studio train /w/a.train.json --slurm --nodes 2 --gpus-per-node 8 --partition gpu --time 1:00:00');
     const prepared = prepareLaunch(inputs({ draft: draft({ pushEnabled: true, pushRepoId: 'me/pets' }) }));
     assert.ok(!('error' in prepared));
-    const text = pythonCommandText(prepared.plan as LocalPlan);
-    assert.match(text, /^# HF_TOKEN: export from your environment \(never written here\)\n/);
-    assert.match(text, new RegExp(`PYTHONPATH=${NATIVE_BIN.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} PYTHONUNBUFFERED=1 .* /venv/bin/python -m llava_studio_worker\\.train --config ${tmp.dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/runs/first/run\\.json$`));
-    assert.doesNotMatch(text, /hf_[A-Za-z]/);
+    const text = pythonCommandText(prepared.plan as LocalPlan, prepared.config.push);
+    const lines = text.split('\n');
+    assert.match(lines[0]!, /^# reads .*run\.json/);
+    assert.match(lines[1]!, new RegExp(`^PYTHONPATH=${NATIVE_BIN.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} PYTHONUNBUFFERED=1 .* /venv/bin/python -m llava_studio_worker\\.train --config ${tmp.dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/runs/first/run\\.json$`));
+    assert.match(lines[2]!, /^# then push final\/ \(the token from HF_TOKEN or stdin, never the command line\):$/);
+    assert.match(lines[3]!, new RegExp(`^PYTHONPATH=\\S+ /venv/bin/python -m llava_studio_worker\\.push --run ${tmp.dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/runs/first --repo-id me/pets --private$`));
+    assert.doesNotMatch(text, /hf_[A-Za-z]|HF_TOKEN=/);
+    assert.equal(pythonCommandText(prepared.plan as LocalPlan).split('\n').length, 2, 'no push line for a run that does not push');
   });
 });

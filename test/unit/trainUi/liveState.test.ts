@@ -64,6 +64,17 @@ describe('live run view', () => {
     assert.deepEqual([r.attempt, r.alerted], [2, []], 'a resumed attempt may alert again');
   });
 
+  it('a loss the worker names as non-finite shows as NaN, not as the last finite one', () => {
+    let r = reduceNotice(run(), event({ type: 'log', step: 4, epoch: 0.2, scalars: { loss: 1.1 }, nonfinite: null }));
+    r = reduceNotice(r, event({ type: 'log', step: 5, epoch: 0.25, scalars: { loss: null }, nonfinite: ['loss'] }));
+    assert.ok(Number.isNaN(r.loss) && r.step === 5, `loss ${r.loss}`);
+    assert.match(statusBarText(r).text, /loss NaN/);
+    r = reduceNotice(run({ loss: 0.9 }), event({ type: 'progress', step: 6, total: 10, loss: null, itPerSec: 1, etaSeconds: 4, epoch: 0.3, nonfinite: ['loss'] }));
+    assert.ok(Number.isNaN(r.loss));
+    r = reduceNotice(run({ loss: 0.9 }), event({ type: 'progress', step: 6, total: 10, loss: null, itPerSec: 1, etaSeconds: 4, epoch: 0.3, nonfinite: null }));
+    assert.equal(r.loss, 0.9, 'a null loss without nonfinite is "none logged yet"');
+  });
+
   it('alerts: a diverged loss offers Stop; out of memory lists what would fit and offers a retry with it', () => {
     const nan = alertView({ kind: 'nan-loss', step: 30, message: 'loss is not a finite number at step 30: training diverged.' }, run());
     assert.deepEqual([nan.severity, nan.actions], ['warning', ['stop', 'openScalars']]);

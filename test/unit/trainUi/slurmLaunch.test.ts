@@ -50,7 +50,7 @@ describe('Launch on SLURM from the form (a real single-node cluster, the fake py
     const posted: TrainHostMessage[] = [];
     const slurm = new SlurmClient(execCommand, cluster!.env);
     const runs = new TrainingRuns({
-      createSupervisor: (runDir) => new Supervisor(runDir, { pollMs: 200, slurm, env: { ...cluster!.env, FAKE_PYTHON_STEP_MS: '100' } }),
+      createSupervisor: (runDir) => new Supervisor(runDir, { pollMs: 200, slurmPollMs: 200, slurm, env: { ...cluster!.env, FAKE_PYTHON_STEP_MS: '100' } }),
       graceMs: () => 60_000, onChange: () => undefined, onAlert: (_run, view) => alerts.push(view), pokeRun: () => undefined, refreshRuns: () => undefined, log: () => undefined,
     });
     const controller = new TrainController(initialDraft('llava-lora', 'runs/x'), {

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive } from '../../../src/core/training/processInfo';
 import { readRunRecord, writeRunRecord } from '../../../src/core/training/runRecord';
 import { Supervisor } from '../../../src/core/training/supervisor';
+import type { RunRecord } from '../../../src/core/training/runRecord';
+import { chatCheckpointOf, offeredActions } from '../../../src/ui/training/chatTarget';
 import type { AlertView, LiveRun } from '../../../src/ui/training/liveState';
 import { statusBarText } from '../../../src/ui/training/liveState';
 import { TrainingRuns } from '../../../src/ui/training/trainingRuns';
@@ -29,6 +31,7 @@ describe('supervised runs in the UI (real supervisor, the fake worker)', functio
     const changes: { run: LiveRun; ended: boolean }[] = [];
     const alerts: { run: LiveRun; view: AlertView }[] = [];
     const pokes: string[] = [];
+    const finished: { run: LiveRun; record: RunRecord }[] = [];
     let refreshes = 0;
     const runs = new TrainingRuns({
       createSupervisor: (runDir) => {
@@ -39,12 +42,13 @@ describe('supervised runs in the UI (real supervisor, the fake worker)', functio
       graceMs: () => 10_000,
       onChange: (run, ended) => changes.push({ run, ended }),
       onAlert: (run, view) => alerts.push({ run, view }),
+      onFinished: (run, record) => finished.push({ run, record }),
       pokeRun: (runDir) => pokes.push(runDir),
       refreshRuns: () => { refreshes++; },
       log: () => undefined,
       pokeIntervalMs: 100,
     });
-    return { runs, changes, alerts, pokes, refreshes: () => refreshes };
+    return { runs, changes, alerts, pokes, finished, refreshes: () => refreshes };
   }
 
   it('follows a launch to completion: live views, throttled pokes, one completion alert with Push and Chat', async () => {
@@ -62,10 +66,25 @@ describe('supervised runs in the UI (real supervisor, the fake worker)', functio
     assert.equal(t.alerts[0]!.run.finalDir, join(dir, 'final'));
     assert.equal(t.runs.get(dir)!.status, 'finished');
     assert.equal(t.runs.isLive(dir), false);
+    assert.deepEqual(t.finished.map((f) => f.run.runDir), [dir], 'one finished hook: where a run that asks for it gets pushed');
     t.runs.dispose();
   });
 
-  it('stops with a checkpoint (SIGTERM to the group), then resumes in the same folder', async () => {
+  it('a projector-only run finishes with a Chat action that loads projector.safetensors on the run\'s base model', async () => {
+    const t = setup();
+    const dir = join(tmp.dir, 'projector');
+    await t.runs.launch(fakeRunRequest(dir, { method: 'projector', max_steps: 4, push: { repo_id: 'me/proj', private: true } }));
+    await waitFor(() => t.finished.length === 1, 'the finished hook');
+    const { run, record } = t.finished[0]!;
+    assert.deepEqual(record.config.push, { repo_id: 'me/proj', private: true }, 'the hook sees what to push to');
+    const done = t.alerts.find((a) => a.view.actions.includes('chatWithAdapter'))!;
+    assert.deepEqual(offeredActions(done.view, done.run, existsSync), ['pushToHub', 'chatWithAdapter', 'openScalars']);
+    const target = chatCheckpointOf(run, existsSync, record.config.model)!;
+    assert.deepEqual([target.checkpoint.hasAdapter, target.checkpoint.hasProjector, target.checkpoint.baseModel], [false, true, '/models/tiny-llava']);
+    t.runs.dispose();
+  });
+
+  it('stops with a checkpoint (SIGTERM to the worker), then resumes in the same folder', async () => {
     const t = setup();
     const dir = join(tmp.dir, 'stop');
     await t.runs.launch(fakeRunRequest(dir, { max_steps: 2000 }));

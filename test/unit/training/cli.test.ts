@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { main } from '../../../src/cli';
-import { followRun } from '../../../src/cli/trainCommand';
+import { followRun, pushAfterFinish } from '../../../src/cli/trainCommand';
+import type { PushRequest } from '../../../src/core/hub/upload';
+import { completeConfig } from '../../../src/core/training/config';
 import { validateConfig } from '../../../src/core/training/config';
 import { Supervisor } from '../../../src/core/training/supervisor';
 import { fakeRunRequest } from '../../fixtures/fake-worker/request';
@@ -103,8 +105,49 @@ describe('training CLI: probe, init-config, estimate, train', function () {
     assert.match(dry.out, new RegExp(`^run folder: ${runDir}$`, 'm'));
     const slurm = await cli('train', config, '--dry-run', '--slurm', '--nodes', '2', '--gpus-per-node', '4', '--partition', 'a100');
     assert.equal(slurm.code, 0);
-    assert.match(slurm.out, /^#!\/bin\/bash\n#SBATCH --job-name=llava-studio-model-qlora\n#SBATCH --nodes=2/m);
+    assert.match(slurm.out, /^#!\/bin\/bash\n#SBATCH --job-name="llava-studio-model-qlora"\n#SBATCH --nodes=2/m);
     assert.match(slurm.out, /--num_processes 8/);
+    assert.match(slurm.out, /^unset HF_TOKEN HUGGING_FACE_HUB_TOKEN HUGGINGFACE_HUB_TOKEN/m);
+    const badTime = await cli('train', config, '--dry-run', '--slurm', '--time', '1 day');
+    assert.equal(badTime.code, 2);
+    assert.match(badTime.err, /time limit must look like/);
+  });
+
+  it('train --dry-run of a pushing config: the worker gets no token, the CLI pushes afterwards', async () => {
+    const pushing = join(tree.root, 'configs/pushing.json');
+    writeFileSync(pushing, JSON.stringify({ ...JSON.parse(readFileSync(config, 'utf8')), push: { repo_id: 'me/tiny', private: true } }));
+    const saved = process.env.HF_TOKEN;
+    process.env.HF_TOKEN = 'hf_DryRunMustNotPrint';
+    try {
+      for (const extra of [[], ['--slurm']]) {
+        const dry = await cli('train', pushing, '--dry-run', '--python', PYTHON, ...extra);
+        assert.equal(dry.code, 0, dry.err);
+        assert.match(dry.out, /^# then: push final\/ to me\/tiny from here with HF_TOKEN \(set in this shell\); the worker gets no token$/m);
+        assert.doesNotMatch(dry.out, /hf_DryRunMustNotPrint|HF_TOKEN=/);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.HF_TOKEN;
+      else process.env.HF_TOKEN = saved;
+    }
+  });
+
+  it('after a finished run that asks for it, the CLI pushes final/ with its shell\'s token; without one it says how to push later', async () => {
+    const run = completeConfig({ model: 'm/m', dataset: { path: 'd.json' }, output_dir: '/runs/cats', method: 'lora', push: { repo_id: 'me/cats', private: false } });
+    const pushed: PushRequest[] = [];
+    const push = async (request: PushRequest) => {
+      pushed.push(request);
+      return { repoUrl: 'https://huggingface.co/me/cats', createdRepo: true, commitOid: 'abc', commitUrl: null, files: ['README.md', 'adapter_model.safetensors'] };
+    };
+    let out = '';
+    let err = '';
+    const io = { out: (t: string) => { out += t; }, err: (t: string) => { err += t; } };
+    assert.equal(await pushAfterFinish(run, io, { HF_TOKEN: 'hf_x' }, push), true);
+    assert.deepEqual(pushed, [{ runDir: '/runs/cats', repoId: 'me/cats', private: false, accessToken: 'hf_x' }]);
+    assert.equal(out, 'pushed 2 file(s) to https://huggingface.co/me/cats (new repository)\n');
+    assert.equal(await pushAfterFinish(run, io, {}, push), false);
+    assert.match(err, /^not pushed to me\/cats: HF_TOKEN is not set in this shell \(push later: python -m llava_studio_worker\.push --run \/runs\/cats --repo-id me\/cats, token on stdin\)$/m);
+    assert.equal(await pushAfterFinish({ ...run, push: null }, io, {}, push), true, 'nothing to push');
+    assert.equal(pushed.length, 1);
   });
 
   it('train exits 2 with the probe\'s hint when the worker cannot run; a bad config names the field', async () => {

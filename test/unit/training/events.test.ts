@@ -12,7 +12,10 @@ const LINES = {
   started: '{"type": "started", "time": 1730000000.5, "v": 1, "run_dir": "/r", "name": "r", "pid": 42, "host": "gpu1", "method": "lora", "model": "llava-hf/llava-1.5-7b-hf", "resume_from": null, "config": {}}',
   progress: '{"type": "progress", "time": 1730000001.0, "v": 1, "step": 10, "total": 500, "loss": 1.25, "it_s": 2.5, "eta_s": 196.0, "epoch": 0.02}',
   log: '{"type": "log", "time": 1730000001.0, "v": 1, "step": 10, "epoch": 0.02, "scalars": {"loss": 1.25, "grad_norm": 0.8, "learning_rate": 0.0002}}',
-  nanLog: '{"type": "log", "time": 1730000002.0, "v": 1, "step": 20, "epoch": 0.04, "scalars": {"loss": null, "grad_norm": null}}',
+  nanLog: '{"type": "log", "time": 1730000002.0, "v": 1, "step": 20, "epoch": 0.04, "scalars": {"loss": null, "grad_norm": null}, "nonfinite": ["loss", "grad_norm"]}',
+  nanProgress: '{"type": "progress", "time": 1730000002.5, "v": 1, "step": 21, "total": 500, "loss": null, "it_s": 2.5, "eta_s": 190.0, "epoch": 0.04, "nonfinite": ["loss"]}',
+  // Workers before `nonfinite` wrote NaN/inf as a lone null.
+  legacyNanLog: '{"type": "log", "time": 1730000002.0, "v": 1, "step": 20, "epoch": 0.04, "scalars": {"loss": null, "grad_norm": null}}',
   checkpoint: '{"type": "checkpoint", "time": 1730000003.0, "v": 1, "step": 200, "path": "/r/checkpoint-200"}',
   warning: '{"type": "warning", "time": 1730000003.0, "v": 1, "message": "3 rows over max_length were dropped", "hint": "raise max_length", "count": 3}',
   error: '{"type": "error", "time": 1730000004.0, "v": 1, "message": "OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", "hint": "lower per_device_batch", "traceback": "Traceback…"}',
@@ -23,14 +26,16 @@ describe('worker events', () => {
   const table: { line: string; expect: Partial<WorkerEvent> }[] = [
     { line: LINES.started, expect: { type: 'started', pid: 42, host: 'gpu1', resumeFrom: null, time: 1730000000.5 } },
     { line: LINES.progress, expect: { type: 'progress', step: 10, total: 500, loss: 1.25, itPerSec: 2.5, etaSeconds: 196, epoch: 0.02 } },
-    { line: LINES.log, expect: { type: 'log', step: 10, scalars: { loss: 1.25, grad_norm: 0.8, learning_rate: 0.0002 } } },
+    { line: LINES.log, expect: { type: 'log', step: 10, scalars: { loss: 1.25, grad_norm: 0.8, learning_rate: 0.0002 }, nonfinite: null } },
+    { line: LINES.nanLog, expect: { type: 'log', step: 20, scalars: { loss: null, grad_norm: null }, nonfinite: ['loss', 'grad_norm'] } },
+    { line: LINES.nanProgress, expect: { type: 'progress', step: 21, loss: null, nonfinite: ['loss'] } },
     { line: LINES.checkpoint, expect: { type: 'checkpoint', step: 200, path: '/r/checkpoint-200' } },
     { line: LINES.warning, expect: { type: 'warning', message: '3 rows over max_length were dropped', hint: 'raise max_length' } },
     { line: LINES.finished, expect: { type: 'finished', status: 'stopped', step: 211, checkpoint: '/r/checkpoint-211', finalDir: null } },
     { line: '{"type":"log","time":1,"v":1,"step":3,"scalars":{"loss":NaN,"x":-Infinity,"note":"NaN stays text"}}', expect: { type: 'log', scalars: { loss: Number.NaN, x: -Infinity } } },
   ];
   for (const { line, expect } of table) {
-    it(`parses ${JSON.parse(line.replace(/NaN|-?Infinity/g, '0')).type}${line.includes('NaN') ? ' with bare NaN' : ''}`, () => {
+    it(`parses ${JSON.parse(line.replace(/NaN|-?Infinity/g, '0')).type}${line.includes('NaN') ? ' with bare NaN' : ''}${line.includes('nonfinite') ? ' naming non-finite values' : ''}`, () => {
       const event = parseEventLine(line, 7) as unknown as Record<string, unknown>;
       assert.equal(event.offset, 7);
       for (const [key, value] of Object.entries(expect)) assert.deepEqual(event[key], value, key);
@@ -53,14 +58,34 @@ describe('worker events', () => {
     assert.equal(alertFor(parseEventLine(LINES.finished.replace('"stopped"', '"finished"')), seen)?.kind, 'completed');
   });
 
+  const nanTable: [string, string, boolean][] = [
+    ['a log naming loss in nonfinite', LINES.nanLog, true],
+    ['a progress naming loss in nonfinite', LINES.nanProgress, true],
+    ['an older worker\'s log with a lone null loss', LINES.legacyNanLog, true],
+    ['a bare NaN loss', '{"type":"log","time":1,"v":1,"step":3,"scalars":{"loss":NaN}}', true],
+    ['a progress before the first log (null loss means none yet)', LINES.progress.replace('"loss": 1.25', '"loss": null'), false],
+    ['a new worker\'s null loss it does not call non-finite', LINES.nanLog.replace('["loss", "grad_norm"]', '["grad_norm"]'), false],
+    ['only grad_norm non-finite', LINES.log.replace('"grad_norm": 0.8}', '"grad_norm": null}, "nonfinite": ["grad_norm"]'), false],
+  ];
+  for (const [name, line, alerts] of nanTable) {
+    it(`NaN-loss alert: ${name} → ${alerts ? 'alert' : 'none'}`, () => {
+      const alert = alertFor(parseEventLine(line), { nan: false });
+      assert.equal(alert?.kind ?? null, alerts ? 'nan-loss' : null);
+    });
+  }
+
   it('outcome: the worker\'s word, then our stop, then its error, else a crash', () => {
     const finished = parseEventLine(LINES.finished) as Extract<WorkerEvent, { type: 'finished' }>;
     const error = parseEventLine(LINES.error) as Extract<WorkerEvent, { type: 'error' }>;
-    assert.deepEqual(decideOutcome({ finished, errors: [], stopRequested: true, exit: null }), { status: 'stopped', message: null });
-    assert.equal(decideOutcome({ finished: null, errors: [error], stopRequested: true, exit: null }).status, 'stopped');
-    assert.deepEqual(decideOutcome({ finished: null, errors: [error], stopRequested: false, exit: { code: 1, signal: null } }),
+    assert.deepEqual(decideOutcome({ finished, errors: [], stopRequested: true, forced: false, exit: null }), { status: 'stopped', message: null });
+    assert.deepEqual(decideOutcome({ finished: null, errors: [error], stopRequested: true, forced: true, exit: null }),
+      { status: 'stopped', message: 'stopped by force after the grace period: no checkpoint was written at the stop' });
+    // A stop that went wrong (the worker reported an error and nobody killed it) is a failure, not a stop.
+    assert.equal(decideOutcome({ finished: null, errors: [error], stopRequested: true, forced: false, exit: null }).status, 'failed');
+    assert.match(decideOutcome({ finished: null, errors: [], stopRequested: true, forced: false, exit: { code: 0, signal: null } }).message!, /without confirming the stop/);
+    assert.deepEqual(decideOutcome({ finished: null, errors: [error], stopRequested: false, forced: false, exit: { code: 1, signal: null } }),
       { status: 'failed', message: 'OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (lower per_device_batch)' });
-    assert.match(decideOutcome({ finished: null, errors: [], stopRequested: false, exit: { code: null, signal: 'SIGKILL' } }).message!, /killed by SIGKILL/);
+    assert.match(decideOutcome({ finished: null, errors: [], stopRequested: false, forced: false, exit: { code: null, signal: 'SIGKILL' } }).message!, /killed by SIGKILL/);
   });
 });
 

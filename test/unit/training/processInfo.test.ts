@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { hasProc, isAlive, isSameProcess, processStartTime } from '../../../src/core/training/processInfo';
+import { hasProc, isAlive, isSameProcess, processStartTime, signalTree } from '../../../src/core/training/processInfo';
 import { newRunRecord, readRunRecord, writeRunRecord } from '../../../src/core/training/runRecord';
 import { Supervisor } from '../../../src/core/training/supervisor';
 import { fakeRunRequest } from '../../fixtures/fake-worker/request';
@@ -18,6 +19,24 @@ describe('process identity', () => {
     assert.equal(isSameProcess({ pid: process.pid, pidStartTime: '1', runDir: '/nowhere' }), false, 'same pid, another process');
     assert.equal(isSameProcess({ pid: process.pid, pidStartTime: null, runDir: 'mocha' }), true, 'no recorded start: the command line decides');
     assert.equal(isAlive(2 ** 22 + 12345), false);
+  });
+
+  it('stop signals: SIGTERM to the leader alone; SIGKILL to its group, then to every descendant', async function () {
+    if (!hasProc()) this.skip();
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10000)'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => child.once('spawn', resolve));
+      const sent: [number, NodeJS.Signals | 0][] = [];
+      const record = (pid: number, signal: NodeJS.Signals | 0): void => { sent.push([pid, signal]); };
+      signalTree(process.pid, 'SIGTERM', record);
+      assert.deepEqual(sent, [[process.pid, 'SIGTERM']], 'not the group: DataLoader workers there die on a SIGTERM not from their parent');
+      sent.length = 0;
+      signalTree(process.pid, 'SIGKILL', record);
+      assert.deepEqual(sent[0], [-process.pid, 'SIGKILL']);
+      assert.ok(sent.some(([pid, signal]) => pid === child.pid && signal === 'SIGKILL'), 'a descendant, wherever its group');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('reattach to a run whose pid now belongs to someone else: crashed, with the end of train.log', async () => {

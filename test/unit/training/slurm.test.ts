@@ -42,11 +42,11 @@ describe('SLURM launch plans against a real single-node cluster', function () {
   });
 
   const client = (): SlurmClient => new SlurmClient(execCommand, cluster!.env);
-  const fakeRun = (name: string, slurm: Partial<SlurmOptions> = {}): { supervisor: Supervisor; launch: () => Promise<RunRecord> } => {
+  const fakeRun = (name: string, slurm: Partial<SlurmOptions> = {}, maxSteps = 100000): { supervisor: Supervisor; launch: () => Promise<RunRecord> } => {
     const runDir = join(tree.root, 'runs', name);
-    const config = completeConfig({ model: '/models/m', dataset: { path: '/data/d.json' }, output_dir: runDir, method: 'lora', max_steps: 100000, save_steps: 5, logging_steps: 1 });
+    const config = completeConfig({ model: '/models/m', dataset: { path: '/data/d.json' }, output_dir: runDir, method: 'lora', max_steps: maxSteps, save_steps: 5, logging_steps: 1 });
     const plan = slurmPlan({ python: '/usr/bin/python3', nativeBin: NATIVE_BIN, runDir, workerCommand: [process.execPath, FAKE_WORKER] }, { nodes: 1, gpusPerNode: 0, jobName: name, ...slurm });
-    const supervisor = new Supervisor(runDir, { pollMs: 200, slurm: client(), env: { ...cluster!.env, FAKE_WORKER_STEP_MS: '100' } });
+    const supervisor = new Supervisor(runDir, { pollMs: 200, slurmPollMs: 200, slurm: client(), env: { ...cluster!.env, FAKE_WORKER_STEP_MS: '100' } });
     supervisors.push(supervisor);
     return { supervisor, launch: () => supervisor.launch({ config, plan }) };
   };
@@ -68,6 +68,18 @@ describe('SLURM launch plans against a real single-node cluster', function () {
     assert.equal(state, 'COMPLETED');
     const out = readFileSync(join(run.plan.runDir, `slurm-${run.slurmJobId}.out`), 'utf8');
     assert.match(out, /SIGTERM received: saving a checkpoint and stopping/);
+  });
+
+  it('a run folder and job name with spaces, quotes, # and % run as they are (sbatch quoting, %% in the output pattern)', async () => {
+    const name = `50% off #2 it's "best" $HOME`;
+    const { supervisor, launch } = fakeRun(name, { jobName: `llava-studio-${name}` }, 3);
+    const run = await launch();
+    assert.ok(await supervisor.waitForEnd(60_000), 'the job ends');
+    assert.equal(supervisor.current!.status, 'finished', JSON.stringify(supervisor.current!.error));
+    const out = readFileSync(join(tree.root, 'runs', name, `slurm-${run.slurmJobId}.out`), 'utf8');
+    assert.match(out, /finished at step 3/);
+    const shown = await execCommand('scontrol', ['show', 'job', run.slurmJobId!], { env: cluster!.env });
+    assert.ok(shown.stdout.includes(`JobName=llava-studio-${name}`), shown.stdout);
   });
 
   it('a job waiting for resources is cancelled before it starts', async () => {
@@ -104,7 +116,8 @@ describe('SLURM launch plans against a real single-node cluster', function () {
       mkdirSync(runDir, { recursive: true });
       await writeRunRecord(plan.files.runJson, {
         version: 1, name: 'validate', status: 'queued', config, plan, pid: null, host: 'test', startedAt: now, pidStartTime: null, slurmJobId: null,
-        attempt: 1, attemptStartedAt: now, resumedFrom: null, eventsOffset: 0, stopRequestedAt: null, endedAt: null, exitCode: null, error: null, gpus: [],
+        attempt: 1, attemptStartedAt: now, resumedFrom: null, eventsOffset: 0, stopRequestedAt: null, stopGraceMs: null, stopForcedAt: null,
+        endedAt: null, exitCode: null, error: null, gpus: [],
       });
       writeFileSync(plan.scriptPath, plan.script, { mode: 0o755 });
       const jobId = await client().submit(plan.scriptPath, { ...cluster!.env, ...plan.env });

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { isAlive } from '../../../src/core/training/processInfo';
-import { readRunRecord } from '../../../src/core/training/runRecord';
+import { readRunRecord, writeRunRecord } from '../../../src/core/training/runRecord';
 import { Supervisor } from '../../../src/core/training/supervisor';
 import { fakeRunRequest } from '../../fixtures/fake-worker/request';
 import { makeTree } from '../helpers/tempTree';
@@ -13,6 +13,11 @@ import { llava16_mistral_7b } from './modelConfigs';
 
 const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...process.env, FAKE_WORKER_STEP_MS: '40', ...extra });
 const runJsonStatus = async (dir: string): Promise<string> => (await readRunRecord(join(dir, 'run.json'))).status;
+/** The fake worker's children, from its "children: loaders 1,2 ranks 3" line in train.log. */
+const childrenOf = (dir: string): number[] => {
+  const line = /children: loaders ([\d,]*) ranks ([\d,]*)/.exec(readFileSync(join(dir, 'train.log'), 'utf8'));
+  return line ? [...line[1]!.split(','), ...line[2]!.split(',')].filter(Boolean).map(Number) : [];
+};
 
 describe('training supervisor (real child processes)', function () {
   this.timeout(60_000);
@@ -120,15 +125,71 @@ describe('training supervisor (real child processes)', function () {
     assert.deepEqual(notices.map((n) => (eventsOf(n, 'progress') as { step: number }[]).length), [6, 9]);
   });
 
-  it('a worker that ignores SIGTERM is killed (whole group) after the grace period', async () => {
+  it('Stop with DataLoader workers in the group: SIGTERM reaches the trainer alone, which checkpoints and shuts them down', async () => {
+    const dir = join(tree.root, 'runs/loaders');
+    const s = supervisor(dir, { FAKE_WORKER_LOADERS: '2' }); // workers that die on a SIGTERM not from their parent, as torch's do
+    const notices = record(s);
+    await s.launch(fakeRunRequest(dir, { max_steps: 100000 }));
+    await waitFor(() => eventsOf(notices, 'checkpoint').length >= 1, 'a checkpoint');
+    const loaders = childrenOf(dir);
+    assert.equal(loaders.length, 2);
+    assert.equal(await s.stop(20_000), 'stopped');
+    assert.deepEqual(eventsOf(notices, 'error'), [], 'no "DataLoader worker … killed by signal: Terminated"');
+    const finished = eventsOf(notices, 'finished') as { status: string; checkpoint: string }[];
+    assert.equal(finished[0]?.status, 'stopped');
+    assert.ok(existsSync(join(finished[0]!.checkpoint, 'trainer_state.json')), 'the stop wrote a checkpoint');
+    assert.equal(s.current!.error, null);
+    await waitFor(() => loaders.every((p) => !isAlive(p)), 'the trainer to shut its loaders down');
+  });
+
+  it('a worker that ignores SIGTERM is killed after the grace period: its group and every descendant, ranks in their own sessions too', async () => {
     const dir = join(tree.root, 'runs/stubborn');
-    const s = supervisor(dir, { FAKE_WORKER_MODE: 'ignore-term' });
+    const s = supervisor(dir, { FAKE_WORKER_MODE: 'ignore-term', FAKE_WORKER_LOADERS: '2', FAKE_WORKER_LOADER_GUARD: '1', FAKE_WORKER_RANKS: '1' });
     const { pid } = await s.launch(fakeRunRequest(dir, { max_steps: 100000 }));
-    await waitFor(() => existsSync(join(dir, 'events.jsonl')), 'the first events');
+    await waitFor(() => existsSync(join(dir, 'events.jsonl')) && childrenOf(dir).length === 3, 'the first events and the children');
+    const children = childrenOf(dir);
+    const asked = Date.now();
     assert.equal(await s.stop(300), 'stopped');
+    assert.ok(Date.now() - asked >= 300, 'not killed before the grace period');
     assert.match(s.current!.error!.message, /by force after the grace period/);
-    await waitFor(() => !isAlive(pid!), 'the stubborn worker to die');
+    assert.ok(s.current!.stopForcedAt);
+    await waitFor(() => !isAlive(pid!) && children.every((p) => !isAlive(p)), 'the stubborn worker and all its children to die');
     assert.match(readFileSync(join(dir, 'train.log'), 'utf8'), /SIGTERM received and ignored/);
+  });
+
+  it('a stop asked before a reload is enforced after it: the reattaching window SIGKILLs a worker past its deadline', async () => {
+    const dir = join(tree.root, 'runs/pending-stop');
+    const first = supervisor(dir, { FAKE_WORKER_MODE: 'ignore-term' });
+    const { pid } = await first.launch(fakeRunRequest(dir, { max_steps: 100000 }));
+    await waitFor(() => existsSync(join(dir, 'events.jsonl')), 'the first events');
+    first.dispose(); // the window that asked for the stop is gone before the grace period ended
+    process.kill(pid!, 'SIGTERM'); // what its stop sent (ignored)
+    const asked = await readRunRecord(join(dir, 'run.json'));
+    await writeRunRecord(join(dir, 'run.json'), { ...asked, stopRequestedAt: new Date(Date.now() - 5_000).toISOString(), stopGraceMs: 1_000 });
+
+    const second = supervisor(dir);
+    assert.equal(await second.reattach(), 'following');
+    assert.ok(await second.waitForEnd(10_000), 'the reattached supervisor ends it');
+    assert.equal(second.current!.status, 'stopped');
+    assert.match(second.current!.error!.message, /by force after the grace period/);
+    await waitFor(() => !isAlive(pid!), 'the worker killed');
+    assert.ok((await readRunRecord(join(dir, 'run.json'))).stopForcedAt);
+  });
+
+  it('a pending stop not yet due is enforced at its deadline, not before', async () => {
+    const dir = join(tree.root, 'runs/pending-later');
+    const first = supervisor(dir, { FAKE_WORKER_MODE: 'ignore-term' });
+    const { pid } = await first.launch(fakeRunRequest(dir, { max_steps: 100000 }));
+    await waitFor(() => existsSync(join(dir, 'events.jsonl')), 'the first events');
+    first.dispose();
+    const asked = await readRunRecord(join(dir, 'run.json'));
+    await writeRunRecord(join(dir, 'run.json'), { ...asked, stopRequestedAt: new Date().toISOString(), stopGraceMs: 1_500 });
+    const second = supervisor(dir);
+    assert.equal(await second.reattach(), 'following');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.ok(isAlive(pid!), 'alive before the deadline');
+    assert.ok(await second.waitForEnd(10_000));
+    assert.equal(second.current!.status, 'stopped');
   });
 
   it('OOM: failed, with an alert carrying settings that would fit; a NaN loss alerts once', async () => {
@@ -169,21 +230,18 @@ describe('training supervisor (real child processes)', function () {
     assert.equal(s.current!.exitCode, 1);
   });
 
-  it('HF_TOKEN reaches a pushing worker by environment only: its value is in neither run.json, train.log nor events.jsonl', async () => {
+  it('no Hub token reaches a worker, not even a pushing run\'s with HF_TOKEN in the launcher\'s environment', async () => {
     const token = 'hf_SupervisorSecret0123456789';
-    const pushing = join(tree.root, 'runs/push');
-    const s = supervisor(pushing);
-    await s.launch({ ...fakeRunRequest(pushing, { max_steps: 3, push: { repo_id: 'me/cats', private: true } }), secrets: { HF_TOKEN: token } });
-    assert.ok(await s.waitForEnd(30_000));
-    assert.deepEqual(s.current!.plan.secretEnv, ['HF_TOKEN']);
-    assert.match(readFileSync(join(pushing, 'train.log'), 'utf8'), /hub token: present/);
-    for (const file of ['run.json', 'train.log', 'events.jsonl']) assert.ok(!readFileSync(join(pushing, file), 'utf8').includes(token), file);
-
-    const quiet = join(tree.root, 'runs/no-push');
-    const q = supervisor(quiet, { HF_TOKEN: token });
-    await q.launch(fakeRunRequest(quiet, { max_steps: 3 }));
-    assert.ok(await q.waitForEnd(30_000));
-    assert.match(readFileSync(join(quiet, 'train.log'), 'utf8'), /hub token: absent/, 'a run that does not push does not inherit the token');
+    for (const [name, push] of [['push', { repo_id: 'me/cats', private: true }], ['no-push', null]] as const) {
+      const dir = join(tree.root, 'runs', name);
+      const s = supervisor(dir, { HF_TOKEN: token, HUGGING_FACE_HUB_TOKEN: token });
+      await s.launch(fakeRunRequest(dir, { max_steps: 3, push }));
+      assert.ok(await s.waitForEnd(30_000));
+      assert.equal(s.current!.status, 'finished');
+      assert.match(readFileSync(join(dir, 'train.log'), 'utf8'), /hub token: absent/, name);
+      for (const file of ['run.json', 'train.log', 'events.jsonl']) assert.ok(!readFileSync(join(dir, file), 'utf8').includes(token), `${name}/${file}`);
+      assert.equal('secretEnv' in s.current!.plan, false);
+    }
   });
 
   it('refuses to launch over a live run, and resume refuses a missing checkpoint', async () => {
