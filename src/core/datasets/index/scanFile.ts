@@ -20,6 +20,8 @@ export interface ScanOptions {
   /** Called after each chunk (at most every `progressMs`) and once at the end. */
   onProgress?: (progress: IndexProgress) => void;
   progressMs?: number;
+  /** Called after every chunk (unthrottled): rows may have become ready. */
+  onChunk?: () => void;
 }
 
 type Handle = Awaited<ReturnType<typeof open>>;
@@ -58,6 +60,7 @@ export async function scanFile(path: string, indexer: ByteIndexer, options: Scan
       indexer.consume(slot, length, position);
       position = next;
       slot = nextSlot;
+      options.onChunk?.();
       const now = performance.now();
       if (now - lastReport >= progressMs) {
         lastReport = now;

@@ -8,9 +8,10 @@ import { trimRowEnd } from '../index/byteIndexer';
 import { JsonArrayIndexer } from '../index/jsonArrayIndexer';
 import { JsonlIndexer } from '../index/jsonlIndexer';
 import { normalizeChunkBytes, scanFile } from '../index/scanFile';
-import { invalidJsonRow, normalizeRecord, type NormalizeContext } from '../rows/normalize';
+import type { NormalizeContext } from '../rows/normalize';
 import type { Dataset, DatasetFormat, DatasetRow, IndexProgress, OpenOptions } from '../types';
 import { ProgressHub } from './progressHub';
+import { RawRows } from './rawRows';
 
 type Handle = Awaited<ReturnType<typeof open>>;
 
@@ -23,6 +24,8 @@ export class JsonDataset implements Dataset {
   private readonly indexer: ByteIndexer;
   private readonly hub: ProgressHub;
   private handle: Promise<Handle> | null = null;
+  /** `handle` once open: a read then starts in the caller's turn (validation starts the next page's read, then parses this one). */
+  private opened: Handle | null = null;
   private finished = false;
   context: NormalizeContext;
 
@@ -32,7 +35,7 @@ export class JsonDataset implements Dataset {
     this.context = { imageRoot, mapping: options.mapping };
     this.hub = new ProgressHub(totalBytes, () => this.indexer.readyRows);
     if (options.onProgress) this.hub.on(options.onProgress);
-    const scan = scanFile(path, this.indexer, { signal: options.signal, onProgress: (p) => this.hub.emit(p) });
+    const scan = scanFile(path, this.indexer, { signal: options.signal, onProgress: (p) => this.hub.emit(p), onChunk: () => this.hub.rowsAdded() });
     this.done = scan.then(
       () => { this.finished = true; this.hub.settle(); return this.indexer.readyRows; },
       (error: unknown) => { this.hub.settle(); throw error; },
@@ -61,19 +64,31 @@ export class JsonDataset implements Dataset {
   }
 
   async rows(start: number, end: number): Promise<DatasetRow[]> {
+    return (await this.rawRows(start, end))?.rows() ?? [];
+  }
+
+  /**
+   * Rows [start, end) (clamped to the rows indexed so far) as one read, parsed on request; null when
+   * none. `scratch`, when large enough, receives the bytes (no fresh pages to fault in per read): the
+   * caller must not pass it again while these rows are still parsed.
+   */
+  async rawRows(start: number, end: number, scratch?: Buffer): Promise<RawRows | null> {
     const from = Math.max(0, Math.floor(start));
     const to = Math.min(this.indexer.readyRows, Math.floor(end));
-    if (to <= from) return [];
+    if (to <= from) return null;
     const offsets = this.indexer.offsets;
     const first = offsets.start(from);
-    const bytes = await this.read(first, this.indexer.rowEnd(to - 1));
-    const rows: DatasetRow[] = [];
-    for (let row = from; row < to; row++) {
-      const begin = offsets.start(row) - first;
-      const finish = trimRowEnd(bytes, begin, this.indexer.rowEnd(row) - first);
-      rows.push(this.parse(bytes.toString('utf8', begin, finish), row, offsets.line(row), offsets.start(row)));
+    const bytes = await this.read(first, this.indexer.rowEnd(to - 1), scratch);
+    const count = to - from;
+    const starts = new Float64Array(count);
+    const ends = new Float64Array(count);
+    const lines = new Uint32Array(count);
+    for (let k = 0; k < count; k++) {
+      starts[k] = offsets.start(from + k) - first;
+      ends[k] = trimRowEnd(bytes, starts[k]!, this.indexer.rowEnd(from + k) - first);
+      lines[k] = offsets.line(from + k);
     }
-    return rows;
+    return new RawRows(from, count, this.context, bytes, first, starts, ends, lines);
   }
 
   /** Row `index` as parsed JSON (before normalization), or undefined when not indexed or not JSON. */
@@ -91,23 +106,18 @@ export class JsonDataset implements Dataset {
   async close(): Promise<void> {
     const handle = this.handle;
     this.handle = null;
+    this.opened = null;
     if (handle) await (await handle).close();
   }
 
-  private parse(text: string, row: number, line: number, fileOffset: number): DatasetRow {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      return invalidJsonRow(row, line, describeParseError((error as Error).message, text, line, fileOffset));
+  private async read(from: number, to: number, scratch?: Buffer): Promise<Buffer> {
+    let handle = this.opened;
+    if (!handle) {
+      const opening = (this.handle ??= open(this.path, 'r'));
+      handle = await opening;
+      if (this.handle === opening) this.opened = handle;
     }
-    return normalizeRecord(value, row, line, this.context);
-  }
-
-  private async read(from: number, to: number): Promise<Buffer> {
-    this.handle ??= open(this.path, 'r');
-    const handle = await this.handle;
-    const bytes = Buffer.allocUnsafe(to - from);
+    const bytes = scratch && scratch.length >= to - from ? scratch.subarray(0, to - from) : Buffer.allocUnsafe(to - from);
     let got = 0;
     while (got < bytes.length) {
       const { bytesRead } = await handle.read(bytes, got, bytes.length - got, from + got);
@@ -116,15 +126,4 @@ export class JsonDataset implements Dataset {
     }
     return bytes.subarray(0, got);
   }
-}
-
-/** V8's parse message with the position turned into a file byte offset and line. */
-function describeParseError(message: string, text: string, firstLine: number, fileOffset: number): string {
-  const short = message.replace(/^JSON\.parse: /, '').replace(/\s*\(line \d+ column \d+ of the JSON data\)/, '');
-  const match = /at position (\d+)/.exec(message);
-  if (!match) return `${short.slice(0, 160)} (row starts at byte ${fileOffset})`;
-  const prefix = text.slice(0, Number(match[1]));
-  const byte = fileOffset + Buffer.byteLength(prefix);
-  const line = firstLine + (prefix.match(/\n/g)?.length ?? 0);
-  return `${short.replace(/ at position \d+.*$/, '').slice(0, 160)} at byte ${byte} (line ${line})`;
 }

@@ -21,6 +21,11 @@ export class ProgressHub {
     this.wake(progress.done);
   }
 
+  /** More rows may be ready: wakes the waiters they satisfy (progress listeners hear of it at the next emit). */
+  rowsAdded(): void {
+    if (this.waiters.length > 0) this.wake(false);
+  }
+
   /** Marks the index finished (done or failed): every waiter resolves with what is there. */
   settle(): void {
     this.latest = { ...this.latest, rowsFound: this.readyRows(), done: true };

@@ -32,14 +32,40 @@ export class ImageChecker {
   private realRoot: Promise<string> | null = null;
   private active = 0;
   private readonly queue: (() => void)[] = [];
+  private limit: number;
 
   constructor(private readonly options: ImageCheckOptions) {
     this.root = resolve(options.imageRoot);
+    this.limit = Math.max(1, this.concurrency);
+  }
+
+  /** Checks allowed at once when nothing else needs the CPU (the `concurrency` option, default 8). */
+  get concurrency(): number {
+    return this.options.concurrency ?? 8;
+  }
+
+  /**
+   * Checks allowed at once from now on (at least 1): validation lowers it while it has rows to parse,
+   * so decodes leave it a core and fs reads a libuv thread, and raises it while it waits for images.
+   */
+  setParallel(limit: number): void {
+    this.limit = Math.max(1, limit);
+    this.pump();
   }
 
   /** Distinct image files seen so far. */
   get distinctFiles(): number {
     return this.cache.size;
+  }
+
+  /** Checks waiting for a free slot. */
+  get backlog(): number {
+    return this.queue.length;
+  }
+
+  /** What is known of `path`: undefined (never checked), a finding or null, or a promise while in flight. */
+  peek(path: string): ImageFinding | null | Promise<ImageFinding | null> | undefined {
+    return this.cache.get(path);
   }
 
   /** A finding for the row's image `index` (0-based), or null; synchronous when the path was already checked. */
@@ -93,14 +119,20 @@ export class ImageChecker {
   }
 
   private async limited<T>(task: () => Promise<T>): Promise<T> {
-    const limit = this.options.concurrency ?? 8;
-    if (this.active >= limit) await new Promise<void>((wake) => this.queue.push(wake));
-    this.active++;
+    if (this.active < this.limit) this.active++;
+    else await new Promise<void>((wake) => this.queue.push(wake)); // pump() counts it in
     try {
       return await task();
     } finally {
       this.active--;
-      this.queue.shift()?.();
+      this.pump();
+    }
+  }
+
+  private pump(): void {
+    while (this.active < this.limit && this.queue.length > 0) {
+      this.active++;
+      this.queue.shift()!();
     }
   }
 }
