@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { convertToMessagesJsonl } from '../core/datasets/convert';
+import { ConvertRefused, convertToMessagesJsonl } from '../core/datasets/convert';
 import { openDataset } from '../core/datasets/openDataset';
 import { DatasetError } from '../core/datasets/types';
 import { UsageError, type Io } from './usageError';
@@ -35,6 +35,7 @@ export async function convertCommand(args: string[], io: Io): Promise<number> {
     }
   } catch (error) {
     if (error instanceof DatasetError) throw new UsageError(`cannot read ${path}: ${error.message}`);
+    if (error instanceof ConvertRefused) throw new UsageError(error.message);
     throw error;
   }
 }

@@ -43,6 +43,7 @@ export async function convertToMessagesJsonl(
   const tempFile = target + suffix;
   const tempImages = join(folder, imagesName + suffix);
   const result: ConvertResult = { rows: 0, written: 0, images: 0, extractedImages: 0, skipped: [] };
+  await refuseForeignImagesFolder(join(folder, imagesName));
   const stream = createWriteStream(tempFile, { encoding: 'utf8' });
   const streamFailed = new Promise<never>((_, reject) => stream.on('error', reject));
   streamFailed.catch(() => undefined);
@@ -72,11 +73,8 @@ export async function convertToMessagesJsonl(
     }
     await dataset.done;
     await new Promise<void>((done, fail) => stream.end((error?: Error | null) => (error ? fail(error) : done())));
-    if (result.extractedImages > 0) {
-      await rm(join(folder, imagesName), { recursive: true, force: true });
-      await rename(tempImages, join(folder, imagesName));
-    }
-    await rename(tempFile, target);
+    if (result.extractedImages > 0) await writeFile(join(tempImages, CONVERT_MARKER), 'written by llava-studio convert\n');
+    await replaceOutputs(target, tempFile, join(folder, imagesName), result.extractedImages > 0 ? tempImages : null, suffix);
     return result;
   } catch (error) {
     stream.destroy();
@@ -142,4 +140,36 @@ async function imagePath(
   await writeFile(join(tempImages, name), ref.bytes);
   result.extractedImages++;
   return `${imagesName}/${name}`;
+}
+
+/** The output would overwrite something that is not ours: nothing was written. */
+export class ConvertRefused extends Error {
+  override name = 'ConvertRefused';
+}
+
+/** Marks an `<OUT>_images` folder as ours, so a later convert may replace it. */
+const CONVERT_MARKER = '.llava-studio-convert';
+
+async function refuseForeignImagesFolder(dir: string): Promise<void> {
+  if (existsSync(dir) && !existsSync(join(dir, CONVERT_MARKER))) {
+    throw new ConvertRefused(`refusing to replace ${dir}: it was not written by llava-studio convert; move it away or choose another output name`);
+  }
+}
+
+/**
+ * Puts the new JSONL (and images folder) in place without a moment where the old JSONL points at
+ * deleted images: the old folder is moved aside first and removed only after both renames.
+ */
+async function replaceOutputs(target: string, tempFile: string, imagesDir: string, tempImages: string | null, suffix: string): Promise<void> {
+  const aside = `${imagesDir}.old${suffix}`;
+  const hadOld = tempImages !== null && existsSync(imagesDir);
+  if (hadOld) await rename(imagesDir, aside);
+  try {
+    if (tempImages !== null) await rename(tempImages, imagesDir);
+  } catch (error) {
+    if (hadOld) await rename(aside, imagesDir).catch(() => undefined);
+    throw error;
+  }
+  await rename(tempFile, target);
+  if (hadOld) await rm(aside, { recursive: true, force: true });
 }

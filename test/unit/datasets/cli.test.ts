@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../src/cli';
 import { PROBLEM_CODES } from '../../../src/core/datasets/types';
@@ -98,7 +98,7 @@ describe('cli: validate and convert', function () {
     const converted = await cli('convert', root, '--to', 'messages-jsonl', out);
     assert.equal(converted.code, 0, converted.out);
     assert.match(converted.out, /5 embedded images written to .*mix\.jsonl_images\//);
-    const files = readdirSync(join(corpus.root, 'mix.jsonl_images')).sort();
+    const files = readdirSync(join(corpus.root, 'mix.jsonl_images')).filter((f) => !f.startsWith('.')).sort();
     assert.deepEqual(files, ['0-0.png', '1-0.png', '2-0.png', '3-0.png', '4-0.png']);
     const line = JSON.parse(readFileSync(out, 'utf8').split('\n')[3]!) as { images: string[] };
     assert.deepEqual(line.images, ['mix.jsonl_images/3-0.png']);
@@ -107,6 +107,26 @@ describe('cli: validate and convert', function () {
     assert.equal(after.code, 0, after.out);
     const report = JSON.parse(after.out) as ValidateJson;
     assert.deepEqual([report.rows, report.images], [before.rows, before.images]);
+  });
+
+  it('convert again replaces its own images folder, and refuses to replace a folder it did not write', async () => {
+    const root = join(corpus.root, 'mix2');
+    await writeMixDatasetDict(root, { train: 3 });
+    const out = join(corpus.root, 'mix2.jsonl');
+    assert.equal((await cli('convert', root, '--to', 'messages-jsonl', out)).code, 0);
+    const again = await cli('convert', root, '--to', 'messages-jsonl', out);
+    assert.equal(again.code, 0, again.out);
+    assert.deepEqual(readdirSync(join(corpus.root, 'mix2.jsonl_images')).filter((f) => !f.startsWith('.')).sort(), ['0-0.png', '1-0.png', '2-0.png']);
+    assert.deepEqual(readdirSync(corpus.root).filter((f) => f.includes('.old') || f.includes('.tmp-')), [], 'nothing left aside');
+
+    const foreign = join(corpus.root, 'mine.jsonl');
+    mkdirSync(`${foreign}_images`);
+    writeFileSync(join(`${foreign}_images`, 'keep.txt'), 'user data');
+    const refused = await cli('convert', root, '--to', 'messages-jsonl', foreign);
+    assert.equal(refused.code, 2, refused.out + refused.err);
+    assert.match(refused.err, /refusing to replace .*mine\.jsonl_images/);
+    assert.doesNotMatch(refused.err, /unexpected error/);
+    assert.equal(readFileSync(join(`${foreign}_images`, 'keep.txt'), 'utf8'), 'user data');
   });
 
   it('--mapping reads other layouts; bad mappings exit 2', async () => {
