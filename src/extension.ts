@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): LlavaStudioApi {
       scalars.poke(run);
     },
     runsAddedOrRemoved: () => tree.refreshAll(),
-  });
+  }, discoverOptions);
   const output = vscode.window.createOutputChannel('LLaVA Studio', { log: true });
   let firstScan: Promise<void> = Promise.resolve();
   const scalars = registerScalars(context, index, (message) => output.warn(message), () => firstScan);

@@ -24,6 +24,14 @@ export const WRITER_DEFAULT_DIR = /^[A-Z][a-z]{2}\d{2}_\d{2}-\d{2}-\d{2}_/;
 
 const DEFAULT_EXCLUDE = ['node_modules', '.git', '.venv', 'venv', '__pycache__', 'wandb'];
 
+/** Whether discovery would ever look at `relPath` (relative to a root): no excluded or hidden folder on the way. */
+export function isDiscoverablePath(relPath: string, options: DiscoverOptions = {}): boolean {
+  const exclude = new Set(options.exclude ?? DEFAULT_EXCLUDE);
+  const parts = relPath.split(/[\\/]/).filter((part) => part !== '');
+  if (parts.length === 0 || parts[0] === '..') return false;
+  return parts.length <= (options.maxDepth ?? 6) && parts.every((part) => !exclude.has(part) && !part.startsWith('.'));
+}
+
 export function isRunFolder(signals: FolderSignals): boolean {
   return signals.trainerState || signals.runJson || signals.trainerLog || signals.checkpointDirs.length > 0 || signals.eventFiles.length > 0;
 }

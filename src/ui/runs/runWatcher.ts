@@ -1,10 +1,14 @@
-import { sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
 import * as vscode from 'vscode';
+import { isDiscoverablePath, type DiscoverOptions } from '../../core/runs/discover';
 import type { RunIndex } from '../../core/runs/runIndex';
 
 /** Files whose change can alter a run's node: its markers, event files, checkpoint contents. */
 const RUN_FILES = '**/{trainer_state.json,run.json,all_results.json,train_results.json,adapter_config.json,adapter_model.safetensors,events.out.tfevents.*}';
 const CHECKPOINT_DIRS = '**/checkpoint-*';
+/** A checkpoint folder, or the temporary one HF Trainer renames into place. */
+const CHECKPOINT_NAME = /^(tmp-)?checkpoint-/;
 
 export interface RunWatcherEvents {
   runChanged(runPath: string): void;
@@ -13,8 +17,10 @@ export interface RunWatcherEvents {
 
 /**
  * Watches every root for run files and folds bursts of events (a checkpoint save writes dozens of
- * files) into one refresh per run. Unknown paths trigger a rescan for new runs. A slow timer also
- * refreshes live runs, since "live" turns into "idle" without any file event.
+ * files) into one refresh per run. Unknown paths trigger a rescan for new runs, and so does a new
+ * folder outside known runs: a run copied in with `cp -r` can fill its folder before the OS watch
+ * on it exists, so the folder's own creation may be the only event. Refreshes run one at a time.
+ * A slow timer also refreshes live runs, since "live" turns into "idle" without any file event.
  */
 export class RunWatcher implements vscode.Disposable {
   private watchers: vscode.FileSystemWatcher[] = [];
@@ -22,10 +28,12 @@ export class RunWatcher implements vscode.Disposable {
   private rescanPending = false;
   private timer: NodeJS.Timeout | undefined;
   private liveTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly index: RunIndex,
     private readonly events: RunWatcherEvents,
+    private readonly discoverOptions: () => DiscoverOptions = () => ({}),
     private readonly debounceMs = 300,
     liveRefreshMs = 30_000,
   ) {
@@ -45,11 +53,22 @@ export class RunWatcher implements vscode.Disposable {
         watcher.onDidDelete(onEvent);
         return watcher;
       });
-      // Removing a whole folder reports only the folder: watch deletes of anything (they are rare).
-      const deletes = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '**/*'), true, true, false);
-      deletes.onDidDelete((uri) => this.onDeleted(uri.fsPath));
-      return [...watchers, deletes];
+      // Removing a whole folder reports only the folder, and a folder copied in may report only
+      // itself: watch creates and deletes of anything (changes are left to the globs above).
+      const structure = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '**/*'), false, true, false);
+      structure.onDidCreate((uri) => void this.onCreated(root.fsPath, uri.fsPath));
+      structure.onDidDelete((uri) => this.onDeleted(uri.fsPath));
+      return [...watchers, structure];
     });
+  }
+
+  /** A new folder where discovery looks, other than a checkpoint's, may be (or hold) a run. */
+  async onCreated(root: string, path: string): Promise<void> {
+    const run = this.index.runContaining(path);
+    const inCheckpoint = run !== undefined && relative(run, path).split(sep).some((part) => CHECKPOINT_NAME.test(part));
+    if (inCheckpoint || !isDiscoverablePath(relative(root, path), this.discoverOptions())) return;
+    const isFolder = await stat(path).then((s) => s.isDirectory(), () => false);
+    if (isFolder) this.scheduleRescan();
   }
 
   /** A deleted path may be a run folder, or hold several: refresh each run at or below it. */
@@ -81,8 +100,14 @@ export class RunWatcher implements vscode.Disposable {
     this.timer = setTimeout(() => void this.flush(), this.debounceMs);
   }
 
-  private async flush(): Promise<void> {
+  /** Flushes never overlap: two rescans at once would both add the same new run. */
+  private flush(): Promise<void> {
     this.timer = undefined;
+    this.flushing = this.flushing.then(() => this.flushNow(), () => this.flushNow());
+    return this.flushing;
+  }
+
+  private async flushNow(): Promise<void> {
     const runs = [...this.pendingRuns];
     this.pendingRuns.clear();
     if (this.rescanPending) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LlavaStudioApi } from '../../../src/extension';
 import { extension, waitFor, workspaceRoot } from './helpers';
@@ -72,6 +72,22 @@ describe('runs view', () => {
       await waitFor('new-run gone from the index', () => !runIndex.get(folder));
     } finally {
       listener.dispose();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('a finished run moved in whole (one event for the folder, none for its files) appears', async () => {
+    const { runIndex } = await api();
+    const outside = join(dirname(workspaceRoot().fsPath), 'moved-run-staging');
+    const folder = join(workspaceRoot().fsPath, 'moved-run');
+    try {
+      await mkdir(join(outside, 'checkpoint-3'), { recursive: true });
+      await writeFile(join(outside, 'trainer_state.json'), JSON.stringify({ global_step: 3, max_steps: 3, log_history: [{ step: 3, loss: 0.5 }] }));
+      await rename(outside, folder);
+      const added = await waitFor('moved-run in the index', () => runIndex.get(folder));
+      assert.equal(added.lastStep, 3);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
       await rm(folder, { recursive: true, force: true });
     }
   });

@@ -57,7 +57,12 @@ export async function run({ workbench, workspace, screenshot, waitUntil, log }) 
   const form = await openFineTune(workbench);
   await fill(form, 'model', model);
   await fill(form, 'datasetPath', dataset);
-  await waitUntil('the probe of /usr/bin/python3', async () => /Training would stop at once/.test(await boxText(form, 'Environment')), { timeoutMs: 45_000 });
+  // The window may open (and probe python3 from PATH) before it reads the settings file written
+  // above; the form re-probes when llavaStudio.python changes, so wait for that answer.
+  await waitUntil('the probe of /usr/bin/python3', async () => {
+    const text = await boxText(form, 'Environment');
+    return /Training would stop at once/.test(text) && /from setting llavaStudio\.python/.test(text);
+  }, { timeoutMs: 45_000 });
   await waitUntil('the dataset check', async () => /All 8 rows are usable/.test(await boxText(form, 'Dataset check')), { timeoutMs: 30_000 });
   await waitUntil('the VRAM estimate', async () => /per GPU against/.test(await boxText(form, 'GPU memory')), { timeoutMs: 30_000 });
   const probe = await boxText(form, 'Environment');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { discoverRunFolders } from '../../../src/core/runs/discover';
+import { discoverRunFolders, isDiscoverablePath } from '../../../src/core/runs/discover';
 import { sortEventFiles } from '../../../src/core/runs/layout';
 import { goldenDir, makeTree } from '../helpers/tempTree';
 
@@ -110,5 +110,20 @@ describe('run discovery', () => {
     const t5 = runs.find((r) => r.name === 'hf_trainer_t5')!;
     assert.equal(t5.eventFiles.length, 2);
     assert.match(t5.eventFiles[0]!, /\.0$/);
+  });
+
+  it('tells which new folders discovery would look at (the watcher rescans only for those)', () => {
+    assert.equal(isDiscoverablePath('new-run'), true);
+    assert.equal(isDiscoverablePath('out/llava-lora/runs'), true);
+    assert.equal(isDiscoverablePath(join('a', 'b')), true);
+    assert.equal(isDiscoverablePath('node_modules/pkg'), false);
+    assert.equal(isDiscoverablePath('src/.git/objects'), false);
+    assert.equal(isDiscoverablePath('.venv'), false);
+    assert.equal(isDiscoverablePath(''), false, 'the root itself');
+    assert.equal(isDiscoverablePath('../elsewhere'), false);
+    assert.equal(isDiscoverablePath('1/2/3/4/5/6'), true);
+    assert.equal(isDiscoverablePath('1/2/3/4/5/6/7'), false, 'deeper than maxDepth');
+    assert.equal(isDiscoverablePath('logs/x', { exclude: ['logs'] }), false);
+    assert.equal(isDiscoverablePath('node_modules/x', { exclude: ['logs'] }), true, 'a custom exclude list replaces the default');
   });
 });
