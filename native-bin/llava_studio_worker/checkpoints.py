@@ -1,10 +1,11 @@
-"""Finding checkpoints in a run folder and resolving `--resume latest|checkpoint-N`."""
+"""Finding checkpoints in a run folder, resolving `--resume latest|checkpoint-N`, and what a start without it means."""
 
 from __future__ import annotations
 
 import os
 import re
 from pathlib import Path
+from typing import Mapping
 
 from .errors import ConfigError
 
@@ -40,3 +41,22 @@ def resolve_resume(run_dir: str, value: str) -> str:
         have = ", ".join(Path(p).name for _, p in checkpoints[-5:]) or "none"
         raise ConfigError(f"--resume {value}: not a complete checkpoint in {run_dir} (have: {have})")
     return path
+
+
+def resume_without_flag(run_dir: str, environ: Mapping[str, str]) -> str | None:
+    """The checkpoint a start without --resume continues from, if any.
+
+    A fresh start in a folder that already holds checkpoints would overwrite them (the Trainer saves
+    checkpoint-N over an existing one, and save_total_limit then rotates the old run's away), so it is
+    refused, except for a SLURM job that was requeued (preempted, or a node failed): the same script
+    runs again with SLURM_RESTART_COUNT ≥ 1 and must continue from the newest checkpoint.
+    """
+    checkpoints = list_checkpoints(run_dir)
+    if not checkpoints:
+        return None
+    if environ.get("SLURM_RESTART_COUNT", "0") not in ("", "0"):
+        return checkpoints[-1][1]
+    newest = Path(checkpoints[-1][1]).name
+    raise ConfigError(f"{run_dir} already holds {newest}: a fresh start would overwrite its checkpoints",
+                      "continue it with --resume latest (Resume in the Runs view), or choose a new output folder")
+

@@ -19,7 +19,7 @@ from typing import Any
 from .errors import ConfigError
 
 METHODS = ("lora", "qlora", "projector")
-FORMATS = ("auto", "messages-jsonl", "llava-json", "hf-parquet", "hf-arrow")
+FORMATS = ("auto", "llava-json", "llava-jsonl", "messages-json", "messages-jsonl", "hf-parquet", "hf-arrow")
 SCHEDULERS = ("cosine", "linear", "constant", "constant_with_warmup", "cosine_with_restarts", "polynomial")
 
 # LoRA on the language model's attention and MLP projections only: the vision tower also has

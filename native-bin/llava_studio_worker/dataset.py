@@ -12,7 +12,7 @@ from .images import ImageResolver, image_exists
 from .readers import dataset_base_dir, read_rows
 from .samples import RowError, Sample, normalize_row, row_shape
 
-EXPECTED_SHAPE = {"messages-jsonl": "messages", "llava-json": "llava"}
+EXPECTED_SHAPE = {"messages-jsonl": "messages", "messages-json": "messages", "llava-json": "llava", "llava-jsonl": "llava"}
 
 
 @dataclass

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from .checkpoints import resolve_resume, resume_without_flag
 from .config import RunFile, load_run_file
 from .errors import EXIT_FAILED, EXIT_OK, WorkerError, first_missing, missing_dependency
 from .events import EventWriter, traceback_tail
@@ -76,14 +77,16 @@ def main(argv: list[str] | None = None, runner: Runner | None = None) -> int:
     stop = StopRequest()
     stop.install()
     try:
-        resume_from = None
         if args.resume:
-            from .checkpoints import resolve_resume
-
             resume_from = resolve_resume(run_dir, args.resume)
+        else:
+            resume_from = resume_without_flag(run_dir, os.environ)
         config = run.config
         events.emit("started", run_dir=run_dir, name=run.name, pid=os.getpid(), host=socket.gethostname(),
                     method=config.method, model=config.model, resume_from=resume_from, config=config.to_dict())
+        if resume_from is not None and not args.resume:
+            events.warning(f"SLURM requeued the job (restart {os.environ.get('SLURM_RESTART_COUNT')}): "
+                           f"continuing from {Path(resume_from).name}")
         log.info("run %s: %s on %s (resume: %s)", run.name, config.method, config.model, resume_from)
         outcome = runner(run, events, stop, resume_from)
         events.emit("finished", status=outcome.status, step=outcome.step, metrics=outcome.metrics,

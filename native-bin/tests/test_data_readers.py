@@ -85,6 +85,20 @@ def test_format_mismatch_is_reported(tmp_path: Path):
         load_dataset(DatasetSettings(str(path), format="llava-json"), seed=1)
 
 
+def test_every_format_name_the_preview_reports_is_accepted(tmp_path: Path):
+    """The dataset preview and `llava-studio validate` name llava-jsonl and messages-json too."""
+    (tmp_path / "a.png").write_bytes(b"not decoded here")
+    llava = [{"id": "1", "image": "a.png", "conversations": [{"from": "human", "value": "<image>\nWhat?"},
+                                                             {"from": "gpt", "value": "A cat."}]}]
+    llava_jsonl = write_jsonl(tmp_path / "l.jsonl", llava)
+    messages_json = tmp_path / "m.json"
+    messages_json.write_text(json.dumps(canonical_rows()))
+    assert len(load_dataset(DatasetSettings(str(llava_jsonl), format="llava-jsonl"), seed=1).train) == 1
+    assert len(load_dataset(DatasetSettings(str(messages_json), format="messages-json"), seed=1).train) == 2
+    with pytest.raises(DataError, match="format is messages-json"):
+        load_dataset(DatasetSettings(str(llava_jsonl), format="messages-json"), seed=1)
+
+
 def test_eval_split_is_seeded_and_disjoint():
     samples = list(range(100))
     train, held = split_eval(samples, 0.1, seed=7)

@@ -105,6 +105,35 @@ def test_resume_without_checkpoints_is_an_invalid_request(tmp_path: Path):
     assert error["type"] == "error" and "checkpoint-7" in error["message"]
 
 
+def _checkpoint(run_dir: Path, step: int) -> None:
+    (run_dir / f"checkpoint-{step}").mkdir()
+    (run_dir / f"checkpoint-{step}" / "trainer_state.json").write_text(json.dumps({"global_step": step}))
+
+
+def test_a_fresh_start_never_overwrites_checkpoints_of_the_same_folder(tmp_path: Path):
+    run_json = _run_dir(tmp_path, max_steps=5)
+    _checkpoint(run_json.parent, 2)
+    stub = [sys.executable, str(TESTS / "stub_train.py"), "--config", str(run_json)]
+    result = subprocess.run(stub, env=worker_env(), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "already holds checkpoint-2" in result.stderr and "--resume latest" in result.stderr
+    assert json.loads((run_json.parent / "checkpoint-2" / "trainer_state.json").read_text())["global_step"] == 2
+
+
+def test_a_requeued_slurm_job_continues_from_the_newest_checkpoint(tmp_path: Path):
+    """sbatch reruns the same script after a preemption: SLURM_RESTART_COUNT says it is a rerun."""
+    run_json = _run_dir(tmp_path, max_steps=6)
+    _checkpoint(run_json.parent, 2)
+    _checkpoint(run_json.parent, 4)
+    stub = [sys.executable, str(TESTS / "stub_train.py"), "--config", str(run_json)]
+    result = subprocess.run(stub, env={**worker_env(), "SLURM_RESTART_COUNT": "1"}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    log = read_events(run_json.parent / "events.jsonl")
+    assert log[0]["type"] == "started" and log[0]["resume_from"] == str(run_json.parent / "checkpoint-4")
+    assert log[1]["type"] == "warning" and "continuing from checkpoint-4" in log[1]["message"]
+    assert [e["step"] for e in log if e["type"] == "progress"] == [5, 6]
+
+
 def test_a_run_that_pushes_never_pushes_from_the_worker(tmp_path: Path):
     """config.push is the launcher's to act on after `finished`: the worker neither needs nor uses a token."""
     run_json = _run_dir(tmp_path, max_steps=2)

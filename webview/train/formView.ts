@@ -5,7 +5,7 @@ import { button, fieldRow, type FormFields } from './fields';
 import type { ModelPicker } from './modelPicker';
 
 export const METHOD_LABEL: Record<string, string> = { lora: 'LoRA (bf16 base)', qlora: 'QLoRA (4-bit NF4 base)', projector: 'Projector only' };
-const FORMAT_LABEL: Record<string, string> = { auto: 'Detect from the file', 'llava-json': 'LLaVA JSON', 'messages-jsonl': 'Messages JSONL', 'hf-parquet': 'Parquet (Hub layout)', 'hf-arrow': 'Arrow (save_to_disk)' };
+const FORMAT_LABEL: Record<string, string> = { auto: 'Detect from the file', 'llava-json': 'LLaVA JSON', 'llava-jsonl': 'LLaVA JSONL', 'messages-json': 'Messages JSON', 'messages-jsonl': 'Messages JSONL', 'hf-parquet': 'Parquet (Hub layout)', 'hf-arrow': 'Arrow (save_to_disk)' };
 const METHOD_HELP: Record<string, string> = {
   lora: 'LoRA adapters on a bf16 base; AdamW, gradient clipping 1.0.',
   qlora: 'LoRA on a 4-bit NF4 base (double quantization, bf16 compute); paged AdamW, clipping 0.3. Needs bitsandbytes and a CUDA GPU.',

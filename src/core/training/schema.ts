@@ -6,7 +6,7 @@
 
 export type TrainMethod = 'lora' | 'qlora' | 'projector';
 /** The formats the worker reads (native-bin/llava_studio_worker/config.py FORMATS). */
-export type DatasetFormat = 'auto' | 'llava-json' | 'messages-jsonl' | 'hf-parquet' | 'hf-arrow';
+export type DatasetFormat = 'auto' | 'llava-json' | 'llava-jsonl' | 'messages-json' | 'messages-jsonl' | 'hf-parquet' | 'hf-arrow';
 export type Scheduler = 'cosine' | 'linear' | 'constant' | 'constant_with_warmup' | 'cosine_with_restarts' | 'polynomial';
 
 export interface DatasetConfig {
@@ -92,7 +92,7 @@ export const trainConfigSchema = {
       description: 'Training data.',
       properties: {
         path: { type: 'string', minLength: 1, description: 'Training file or folder (LLaVA JSON, messages JSONL, parquet, or a save_to_disk folder).' },
-        format: { enum: ['auto', 'llava-json', 'messages-jsonl', 'hf-parquet', 'hf-arrow'], default: 'auto', description: 'Dataset format; `auto` detects it from the file.' },
+        format: { enum: ['auto', 'llava-json', 'llava-jsonl', 'messages-json', 'messages-jsonl', 'hf-parquet', 'hf-arrow'], default: 'auto', description: 'Dataset format (the same names the dataset preview and `llava-studio validate` report); `auto` detects it from the file.' },
         images_dir: { type: ['string', 'null'], default: null, description: 'Folder that relative image paths in the dataset are resolved against (default: the dataset file\'s folder).' },
         eval_path: { type: ['string', 'null'], default: null, description: 'Separate evaluation file; when null, `eval_ratio` of the training rows are held out.' },
         eval_ratio: { type: 'number', minimum: 0, maximum: 0.5, default: 0, description: 'Fraction of training rows held out for evaluation when there is no eval_path (0 = no evaluation).' },

@@ -11,6 +11,9 @@
  * grace period a plain `scancel` ends whatever is left. slurmstepd signals every process of a step,
  * DataLoader workers included: the worker makes those ignore SIGTERM (see processInfo.signalTree).
  *
+ * A requeued job (preempted, or a node failed) runs the same script again; the worker sees
+ * SLURM_RESTART_COUNT ≥ 1 and continues from the newest checkpoint instead of starting over.
+ *
  * No Hub token reaches a job: the submit environment has none (workerEnvironment) and the script unsets
  * any a manual `sbatch` would pass on; whoever launched the run pushes final/ once it has finished.
  */

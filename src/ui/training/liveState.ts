@@ -27,6 +27,8 @@ export interface LiveRun {
   error: RunRecord['error'];
   /** Alert kinds already shown for this attempt (an OOM alert makes the "failed" end notice redundant). */
   alerted: string[];
+  /** The Hub repository the run's config pushes to when it finishes (LLaVA Studio pushes it then), or null. */
+  pushTo: string | null;
 }
 
 export function liveRunOf(record: RunRecord, runDir: string): LiveRun {
@@ -34,6 +36,7 @@ export function liveRunOf(record: RunRecord, runDir: string): LiveRun {
     runDir, name: record.name || basename(runDir), status: record.status, attempt: record.attempt, step: null, total: null, loss: null,
     itPerSec: null, etaSeconds: null, lastCheckpoint: null, finalDir: null, slurmJobId: record.slurmJobId,
     stopping: record.stopRequestedAt !== null && record.endedAt === null, error: record.error, alerted: [],
+    pushTo: record.config?.push?.repo_id ?? null,
   };
 }
 
@@ -138,7 +141,10 @@ export function alertView(alert: Alert, run: LiveRun): AlertView {
       return { severity: 'error', message: `${run.name}: ${alert.message}.${tail}`, actions: first ? ['refit', 'openLog'] : ['openLog'], ...(first ? { changes: first.changes } : {}) };
     }
     case 'completed':
-      return { severity: 'info', message: `${run.name}: ${alert.message}`, actions: ['pushToHub', 'chatWithAdapter', 'openScalars'] };
+      // A run that pushes itself is being pushed now (its own notification): no second push offered.
+      return run.pushTo
+        ? { severity: 'info', message: `${run.name}: ${alert.message}; pushing to ${run.pushTo}`, actions: ['chatWithAdapter', 'openScalars'] }
+        : { severity: 'info', message: `${run.name}: ${alert.message}`, actions: ['pushToHub', 'chatWithAdapter', 'openScalars'] };
   }
 }
 

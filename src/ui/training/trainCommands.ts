@@ -137,6 +137,25 @@ async function announcePush(result: PushResult): Promise<void> {
   if (choice) void vscode.env.openExternal(vscode.Uri.parse(result.commitUrl ?? result.repoUrl));
 }
 
+/** Run folders being uploaded now: a second push of the same folder waits for the first to end. */
+const pushesInFlight = new Map<string, string>();
+
+/** Uploads final/ under a progress notification, one push per run folder at a time. */
+async function pushOnce(runDir: string, repoId: string, isPrivate: boolean, token: string): Promise<PushResult | null> {
+  const pushing = pushesInFlight.get(runDir);
+  if (pushing) {
+    void vscode.window.showInformationMessage(`${basename(runDir)} is being pushed to ${pushing} now; push again once that has finished.`);
+    return null;
+  }
+  pushesInFlight.set(runDir, repoId);
+  try {
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pushing ${basename(runDir)} to ${repoId}` }, () =>
+      pushRunToHub({ runDir, repoId, private: isPrivate, accessToken: token }));
+  } finally {
+    pushesInFlight.delete(runDir);
+  }
+}
+
 /**
  * A run whose config has `push` finished: upload its final/ with the token from secret storage (the
  * worker never had it). Without a token, one warning offers to set it and push.
@@ -152,8 +171,8 @@ export async function pushFinishedRun(deps: TrainCommandDeps, runDir: string, pu
     if (choice && await setHfToken(deps.context) && await deps.context.secrets.get(HF_TOKEN_SECRET)) await pushFinishedRun(deps, runDir, push);
     return;
   }
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pushing ${basename(runDir)} to ${push.repo_id}` }, () =>
-    pushRunToHub({ runDir, repoId: push.repo_id, private: push.private, accessToken: token }));
+  const result = await pushOnce(runDir, push.repo_id, push.private, token);
+  if (!result) return;
   deps.log(`pushed ${runDir}/final to ${result.repoUrl}`);
   await announcePush(result);
 }
@@ -162,6 +181,11 @@ export async function pushToHub(deps: TrainCommandDeps, arg?: unknown): Promise<
   if (!requireTrust('Push to Hub')) return;
   const runDir = runDirOf(arg) ?? await pickRun(deps, 'Push to Hub', (s) => s === 'finished');
   if (!runDir) return;
+  const inFlight = pushesInFlight.get(runDir);
+  if (inFlight) {
+    void vscode.window.showInformationMessage(`${basename(runDir)} is being pushed to ${inFlight} now; push again once that has finished.`);
+    return;
+  }
   const final = join(runDir, 'final');
   if (!existsSync(final)) throw new Error(`nothing to push: ${final} does not exist (only a finished run has final/)`);
   const record = await readRunRecord(join(runDir, 'run.json')).catch(() => null);
@@ -176,7 +200,6 @@ export async function pushToHub(deps: TrainCommandDeps, arg?: unknown): Promise<
   let token = await deps.context.secrets.get(HF_TOKEN_SECRET);
   if (!token && await setHfToken(deps.context)) token = await deps.context.secrets.get(HF_TOKEN_SECRET);
   if (!token) return;
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pushing to ${repoId.trim()}` }, () =>
-    pushRunToHub({ runDir, repoId: repoId.trim(), private: visibility.private, accessToken: token! }));
-  await announcePush(result);
+  const result = await pushOnce(runDir, repoId.trim(), visibility.private, token);
+  if (result) await announcePush(result);
 }

@@ -121,7 +121,7 @@ export class TrainingRuns {
     const supervisor = this.deps.createSupervisor(runDir);
     const entry: Entry = {
       supervisor,
-      live: { runDir, name: runDir.split(/[\\/]/).filter(Boolean).pop() ?? runDir, status: 'queued', attempt: 0, step: null, total: null, loss: null, itPerSec: null, etaSeconds: null, lastCheckpoint: null, finalDir: null, slurmJobId: null, stopping: false, error: null, alerted: [] },
+      live: { runDir, name: runDir.split(/[\\/]/).filter(Boolean).pop() ?? runDir, status: 'queued', attempt: 0, step: null, total: null, loss: null, itPerSec: null, etaSeconds: null, lastCheckpoint: null, finalDir: null, slurmJobId: null, stopping: false, error: null, alerted: [], pushTo: null },
       unsubscribe: () => undefined,
       lastPoke: 0,
       pokeTimer: null,

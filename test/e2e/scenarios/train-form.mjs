@@ -41,13 +41,26 @@ export async function choose(frame, field, label) {
   const labels = (await select.locator('vscode-option').allInnerTexts()).map((t) => t.trim());
   const to = labels.indexOf(label);
   if (to < 0) throw new Error(`${field} has no option "${label}" (it has ${JSON.stringify(labels)})`);
-  const from = await select.evaluate((el) => el.selectedIndex);
-  await select.focus();
-  await select.press('Enter');
-  for (let i = 0; i < Math.abs(to - from); i++) await select.press(to > from ? 'ArrowDown' : 'ArrowUp');
-  await select.press('Enter');
-  const now = await select.evaluate((el) => el.selectedIndex);
-  if (now !== to) throw new Error(`${field}: chose "${label}" but the select shows option ${now}`);
+  const selected = () => select.evaluate((el) => el.selectedIndex);
+  // The dropdown renders a frame after Enter: arrows pressed before it is open are lost, so wait for
+  // it (and try again when a slow first render still lost the keys).
+  for (let attempt = 1; ; attempt++) {
+    const from = await selected();
+    if (from === to) return;
+    await select.focus();
+    await select.press('Enter');
+    await select.evaluate((el) => new Promise((resolve) => {
+      const deadline = Date.now() + 2000;
+      const check = () => (el.open || Date.now() > deadline ? resolve() : requestAnimationFrame(check));
+      check();
+    }));
+    for (let i = 0; i < Math.abs(to - from); i++) await select.press(to > from ? 'ArrowDown' : 'ArrowUp');
+    await select.press('Enter');
+    const now = await selected();
+    if (now === to) return;
+    if (attempt === 3) throw new Error(`${field}: chose "${label}" but the select shows option ${now}`);
+    if (await select.evaluate((el) => el.open)) await select.press('Escape');
+  }
 }
 
 export const boxText = (frame, label) => frame.locator(`[aria-label="${label}"]`).innerText();

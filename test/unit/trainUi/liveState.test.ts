@@ -7,7 +7,7 @@ import { alertView, endView, formatDuration, formatLoss, progressFraction, reduc
 
 const run = (fields: Partial<LiveRun> = {}): LiveRun => ({
   runDir: '/w/runs/pets', name: 'pets', status: 'running', attempt: 1, step: null, total: null, loss: null, itPerSec: null, etaSeconds: null,
-  lastCheckpoint: null, finalDir: null, slurmJobId: null, stopping: false, error: null, alerted: [], ...fields,
+  lastCheckpoint: null, finalDir: null, slurmJobId: null, stopping: false, error: null, alerted: [], pushTo: null, ...fields,
 });
 const event = (e: Partial<WorkerEvent> & { type: WorkerEvent['type'] }): SupervisorNotice => ({ kind: 'event', event: { time: 0, offset: 0, ...e } as WorkerEvent });
 const status = (s: RunRecord['status'], fields: Partial<RunRecord> = {}): SupervisorNotice => ({
@@ -94,6 +94,9 @@ describe('live run view', () => {
     assert.deepEqual(nothing.actions, ['openLog']);
     const done = alertView({ kind: 'completed', step: 20, message: 'training completed at step 20: /w/runs/pets/final' }, run());
     assert.deepEqual([done.severity, done.actions], ['info', ['pushToHub', 'chatWithAdapter', 'openScalars']]);
+    const pushing = alertView({ kind: 'completed', step: 20, message: 'training completed at step 20: /w/runs/pets/final' }, run({ pushTo: 'me/pets-lora' }));
+    assert.match(pushing.message, /pushing to me\/pets-lora$/);
+    assert.deepEqual(pushing.actions, ['chatWithAdapter', 'openScalars'], 'no second push while the run pushes itself');
   });
 
   it('ends: stopped names the checkpoint; crashed quotes the last log line; an OOM failure is not said twice', () => {

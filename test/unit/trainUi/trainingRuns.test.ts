@@ -78,7 +78,8 @@ describe('supervised runs in the UI (real supervisor, the fake worker)', functio
     const { run, record } = t.finished[0]!;
     assert.deepEqual(record.config.push, { repo_id: 'me/proj', private: true }, 'the hook sees what to push to');
     const done = t.alerts.find((a) => a.view.actions.includes('chatWithAdapter'))!;
-    assert.deepEqual(offeredActions(done.view, done.run, existsSync), ['pushToHub', 'chatWithAdapter', 'openScalars']);
+    assert.deepEqual(offeredActions(done.view, done.run, existsSync), ['chatWithAdapter', 'openScalars'], 'it pushes itself: no second Push offered');
+    assert.match(done.view.message, /pushing to me\/proj$/);
     const target = chatCheckpointOf(run, existsSync, record.config.model)!;
     assert.deepEqual([target.checkpoint.hasAdapter, target.checkpoint.hasProjector, target.checkpoint.baseModel], [false, true, '/models/tiny-llava']);
     t.runs.dispose();
