@@ -19,6 +19,9 @@ export interface DiscoverOptions {
   exclude?: string[];
 }
 
+/** Lightning's per-run log folder: `lightning_logs/version_0`. */
+const LIGHTNING_VERSION_DIR = /^version_\d+$/;
+
 /** The log folder name torch's SummaryWriter and HF Trainer pick by default: `Nov28_10-00-00_host`. */
 export const WRITER_DEFAULT_DIR = /^[A-Z][a-z]{2}\d{2}_\d{2}-\d{2}-\d{2}_/;
 
@@ -33,7 +36,7 @@ export function isDiscoverablePath(relPath: string, options: DiscoverOptions = {
 }
 
 export function isRunFolder(signals: FolderSignals): boolean {
-  return signals.trainerState || signals.runJson || signals.trainerLog || signals.checkpointDirs.length > 0 || signals.eventFiles.length > 0;
+  return signals.trainerState || signals.runJson || signals.trainerLog || signals.lightningCsv || signals.checkpointDirs.length > 0 || signals.eventFiles.length > 0;
 }
 
 /** Only a run.json LLaVA Studio wrote marks a run: other tools use that name for other things. */
@@ -49,6 +52,7 @@ export async function isOurRunJson(file: string): Promise<boolean> {
 /** A folder's signals with a foreign run.json not counted. */
 export async function runSignals(dir: string): Promise<FolderSignals> {
   const signals = folderSignals(await listDir(dir));
+  if (signals.metricsCsv && LIGHTNING_VERSION_DIR.test(basename(dir))) signals.lightningCsv = true;
   if (signals.runJson && !(await isOurRunJson(join(dir, 'run.json')))) signals.runJson = false;
   return signals;
 }

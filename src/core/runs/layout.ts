@@ -12,6 +12,13 @@ export interface FolderSignals {
   runJson: boolean;
   /** LLaMA-Factory's per-log-step file (it often trains with report_to none: no event files). */
   trainerLog: boolean;
+  /** A `metrics.csv` file (of Lightning's CSVLogger, or anything else). */
+  metricsCsv: boolean;
+  /**
+   * The metrics.csv is Lightning's CSVLogger's (its default logger when tensorboard is missing): it
+   * has hparams.yaml beside it, or the folder is named version_N (runSignals checks the name).
+   */
+  lightningCsv: boolean;
   checkpointDirs: string[];
   eventFiles: string[];
   /** `runs/` (HF Trainer's logging dir) with at least one subfolder. */
@@ -28,12 +35,15 @@ export async function listDir(dir: string): Promise<Dirent[]> {
 }
 
 export function folderSignals(entries: Dirent[]): FolderSignals {
-  const signals: FolderSignals = { trainerState: false, runJson: false, trainerLog: false, checkpointDirs: [], eventFiles: [], hasRunsDir: false, subdirs: [] };
+  const signals: FolderSignals = { trainerState: false, runJson: false, trainerLog: false, metricsCsv: false, lightningCsv: false, checkpointDirs: [], eventFiles: [], hasRunsDir: false, subdirs: [] };
+  let hasHparams = false;
   for (const entry of entries) {
     const isDir = entry.isDirectory() || entry.isSymbolicLink();
     if (entry.isFile() && entry.name === 'trainer_state.json') signals.trainerState = true;
     else if (entry.isFile() && entry.name === 'run.json') signals.runJson = true;
     else if (entry.isFile() && entry.name === 'trainer_log.jsonl') signals.trainerLog = true;
+    else if (entry.isFile() && entry.name === 'metrics.csv') signals.metricsCsv = true;
+    else if (entry.isFile() && entry.name === 'hparams.yaml') hasHparams = true;
     else if (entry.isFile() && EVENT_FILE.test(entry.name)) signals.eventFiles.push(entry.name);
     else if (isDir && CHECKPOINT_DIR.test(entry.name)) signals.checkpointDirs.push(entry.name);
     else if (isDir) {
@@ -41,6 +51,7 @@ export function folderSignals(entries: Dirent[]): FolderSignals {
       if (entry.name === 'runs') signals.hasRunsDir = true;
     }
   }
+  signals.lightningCsv = signals.metricsCsv && hasHparams;
   return signals;
 }
 

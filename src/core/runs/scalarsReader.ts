@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { EventFileDelta, ScalarSeries, TextSummary, Damage } from '../tfevents/types';
 import { findEventFiles } from './layout';
 import { appendSeries, emptySeries, mergeFiles } from './mergeSeries';
+import { lightningCsvSeries } from './lightningCsv';
 import { trainerLogSeries } from './trainerLog';
 import { logHistorySeries, readTrainerState } from './trainerState';
 import type { RunScalars, RunScalarsSource, RunScalarsUpdate } from './types';
@@ -136,8 +137,8 @@ export class RunScalarsReader implements RunScalarsSource {
   }
 
   /**
-   * Scalars from the newest of trainer_state.json (top level or newest checkpoint) and
-   * LLaMA-Factory's trainer_log.jsonl, when that file changed since the last read.
+   * Scalars from the newest of trainer_state.json (top level or newest checkpoint), LLaMA-Factory's
+   * trainer_log.jsonl and Lightning's metrics.csv, when that file changed since the last read.
    */
   private async readTrainerStateIfChanged(): Promise<Map<string, ScalarSeries> | null> {
     const file = await newestLogFile(this.runPath);
@@ -147,7 +148,9 @@ export class RunScalarsReader implements RunScalarsSource {
     try {
       const series = file.path.endsWith('.jsonl')
         ? trainerLogSeries(await readFile(file.path, 'utf8')).series
-        : logHistorySeries(await readTrainerState(file.path));
+        : file.path.endsWith('.csv')
+          ? lightningCsvSeries(await readFile(file.path, 'utf8'))
+          : logHistorySeries(await readTrainerState(file.path));
       this.trainerStateKey = key;
       return series;
     } catch {
@@ -156,9 +159,9 @@ export class RunScalarsReader implements RunScalarsSource {
   }
 }
 
-/** The most recently written of the run's step logs: trainer_state.json (top, newest checkpoint) or trainer_log.jsonl. */
+/** The most recently written of the run's step logs: trainer_state.json (top, newest checkpoint), trainer_log.jsonl or metrics.csv. */
 async function newestLogFile(runPath: string): Promise<{ path: string; mtimeMs: number } | null> {
-  const candidates = [join(runPath, 'trainer_state.json'), join(runPath, 'trainer_log.jsonl')];
+  const candidates = [join(runPath, 'trainer_state.json'), join(runPath, 'trainer_log.jsonl'), join(runPath, 'metrics.csv')];
   const checkpoint = await newestCheckpointState(runPath);
   if (checkpoint) candidates.push(checkpoint.path);
   const stats = await Promise.all(candidates.map(async (path) => {

@@ -60,6 +60,13 @@ export function runStatus(input: {
   return 'unknown';
 }
 
+function runSource(folder: RunFolder, hasTrainerState: boolean, hasCheckpoints: boolean): RunSummary['source'] {
+  if (folder.signals.runJson) return 'llava-studio';
+  if (hasTrainerState || folder.signals.checkpointDirs.length > 0) return 'hf-trainer';
+  if (folder.signals.lightningCsv || hasCheckpoints) return 'lightning'; // Lightning's checkpoints/*.ckpt
+  return 'tensorboard';
+}
+
 /** Everything the explorer shows for one run folder, given its (already read) scalars. */
 export async function summarizeRun(folder: RunFolder, scalars: RunScalars | null, now = Date.now()): Promise<RunSummary> {
   const topState = folder.signals.trainerState ? await tryRead(() => readTrainerState(join(folder.path, 'trainer_state.json'))) : null;
@@ -75,6 +82,7 @@ export async function summarizeRun(folder: RunFolder, scalars: RunScalars | null
     ...folder.eventFiles,
     join(folder.path, 'trainer_state.json'),
     join(folder.path, 'run.json'),
+    ...(folder.signals.lightningCsv ? [join(folder.path, 'metrics.csv')] : []),
     ...checkpoints.map((c) => c.path),
   ];
   const times = (await Promise.all(watched.map(mtimeMs))).filter((t): t is number => t !== null);
@@ -122,7 +130,7 @@ export async function summarizeRun(folder: RunFolder, scalars: RunScalars | null
   return {
     path: folder.path,
     name: runJson?.name ?? folder.name,
-    source: folder.signals.runJson ? 'llava-studio' : state || checkpoints.length > 0 ? 'hf-trainer' : 'tensorboard',
+    source: runSource(folder, state !== null, checkpoints.length > 0),
     status: runStatus({ runJson, workerGone: runJson ? workerGone(runJson, folder.path) : false, finishedMarkers, state, updatedAt, now }),
     lastStep,
     startedAt,

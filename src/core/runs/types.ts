@@ -4,7 +4,7 @@ import type { ScalarSeries, TextSummary, Damage } from '../tfevents/types';
 export type RunStatus = 'live' | 'finished' | 'stopped' | 'crashed' | 'queued' | 'unknown';
 
 /** Where a run came from: our own launcher, an HF Trainer output dir, or bare TensorBoard logs. */
-export type RunSource = 'llava-studio' | 'hf-trainer' | 'tensorboard';
+export type RunSource = 'llava-studio' | 'hf-trainer' | 'lightning' | 'tensorboard';
 
 export interface CheckpointInfo {
   /** Global step; -1 when the checkpoint does not say (Lightning's `last.ckpt`). */

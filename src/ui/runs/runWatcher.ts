@@ -5,7 +5,7 @@ import { isDiscoverablePath, type DiscoverOptions } from '../../core/runs/discov
 import type { RunIndex } from '../../core/runs/runIndex';
 
 /** Files whose change can alter a run's node: its markers, event files, checkpoint contents. */
-const RUN_FILES = '**/{trainer_state.json,run.json,all_results.json,train_results.json,adapter_config.json,adapter_model.safetensors,events.out.tfevents.*}';
+const RUN_FILES = '**/{trainer_state.json,run.json,trainer_log.jsonl,metrics.csv,hparams.yaml,all_results.json,train_results.json,adapter_config.json,adapter_model.safetensors,events.out.tfevents.*}';
 const CHECKPOINT_DIRS = '**/checkpoint-*';
 /** A checkpoint folder, or the temporary one HF Trainer renames into place. */
 const CHECKPOINT_NAME = /^(tmp-)?checkpoint-/;
