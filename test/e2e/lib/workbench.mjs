@@ -78,7 +78,12 @@ export class Workbench {
       throw new Error(`command "${title}" is not in the palette (it shows: ${JSON.stringify(shown.slice(0, 8))}): ${error.message.split('\n')[0]}`);
     }
     await row.click();
-    await input.waitFor({ state: 'hidden', timeout: this.timeoutMs });
+    // The palette closes, or a command that asks for something reuses the same widget at once for
+    // its own quick pick / input box: either way the palette's ">" query is gone.
+    await this.page.waitForFunction(() => {
+      const box = document.querySelector('.quick-input-widget .quick-input-box input');
+      return !box || box.offsetParent === null || !box.value.startsWith('>');
+    }, undefined, { timeout: this.timeoutMs });
   }
 
   /** The pane of a view in the side bar, by its name ("Runs"). */
